@@ -1,0 +1,3 @@
+from alignkg.cli import app
+
+app(prog_name="alignkg")

@@ -1,0 +1,103 @@
+"""What every command shares: options, friendly errors, opening a store."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from alignkg.errors import AlignkgError
+from alignkg.records import Entity
+from alignkg.store import GraphStore, default_data_dir, open_store
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="ALIGNKG_DATA_DIR",
+        help="Where the embedded store keeps its graph [default: ~/.local/share/alignkg].",
+        show_default=False,
+    ),
+]
+BackendOption = Annotated[
+    str,
+    typer.Option("--backend", "-b", help="Store to query: embedded or neo4j."),
+]
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option("--database", envvar="NEO4J_DATABASE", help="Neo4j database name."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def note(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def friendly_errors(func):
+    """Known errors become a one-line message and their exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except AlignkgError as err:
+            raise fail(str(err), err.exit_code) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+        except BrokenPipeError:  # `alignkg ... | head`
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+
+    return wrapper
+
+
+class AlignkgTyper(typer.Typer):
+    """A Typer whose commands all get friendly_errors."""
+
+    def command(self, *args, **kwargs):
+        register = super().command(*args, **kwargs)
+
+        def decorator(func):
+            register(friendly_errors(func))
+            return func
+
+        return decorator
+
+
+def print_json(value: Any) -> None:
+    typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def query_store(
+    backend: str, data_dir: Path | None, database: str | None = None
+) -> GraphStore:
+    """The store to query. A fresh embedded store first builds the bundled corpus, so
+    `alignkg neighborhood DPO` works on a new install."""
+    if backend == "neo4j":
+        return open_store("neo4j", database=database)
+    store = open_store(backend, data_dir)
+    if store.is_empty():
+        from alignkg.pipeline import build_graph_from_corpus
+
+        note(f"No graph in {data_dir or default_data_dir()} yet: building the bundled corpus.")
+        store.save(build_graph_from_corpus(None))
+    return store
+
+
+def resolve_or_fail(store: GraphStore, name: str) -> Entity:
+    entity = store.resolve(name)
+    if entity is not None:
+        return entity
+    suggestions = store.suggest(name)
+    hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
+    raise fail(f"no entity named {name!r}{hint}", 1)

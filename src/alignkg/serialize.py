@@ -1,0 +1,117 @@
+"""Records to and from JSON-ready values, in one place.
+
+Used by `extract`'s JSON Lines, the embedded store's file and `--json` output. Key order
+is fixed and collections are sorted upstream, so the same graph gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from alignkg.records import (
+    Entity,
+    EntityType,
+    Evidence,
+    KnowledgeGraph,
+    Paper,
+    PaperExtraction,
+    Relation,
+    RelationType,
+)
+
+GRAPH_FORMAT_VERSION = 1
+
+
+def paper_to_dict(paper: Paper) -> dict[str, Any]:
+    data = asdict(paper)
+    data["authors"] = list(paper.authors)
+    return data
+
+
+def paper_from_dict(data: dict[str, Any]) -> Paper:
+    return Paper(**{**data, "authors": tuple(data.get("authors", ()))})
+
+
+def evidence_to_dict(evidence: Evidence) -> dict[str, Any]:
+    return asdict(evidence)
+
+
+def entity_to_dict(entity: Entity) -> dict[str, Any]:
+    return {
+        "id": entity.id,
+        "name": entity.name,
+        "type": entity.type.value,
+        "aliases": list(entity.aliases),
+        "papers": list(entity.papers),
+    }
+
+
+def entity_from_dict(data: dict[str, Any]) -> Entity:
+    return Entity(
+        id=data["id"],
+        name=data["name"],
+        type=EntityType(data["type"]),
+        aliases=tuple(data["aliases"]),
+        papers=tuple(data["papers"]),
+    )
+
+
+def relation_to_dict(relation: Relation) -> dict[str, Any]:
+    return {
+        "head": relation.head,
+        "type": relation.type.value,
+        "tail": relation.tail,
+        "evidence": [evidence_to_dict(e) for e in relation.evidence],
+    }
+
+
+def relation_from_dict(data: dict[str, Any]) -> Relation:
+    return Relation(
+        head=data["head"],
+        type=RelationType(data["type"]),
+        tail=data["tail"],
+        evidence=tuple(Evidence(**e) for e in data["evidence"]),
+    )
+
+
+def extraction_to_dict(extraction: PaperExtraction) -> dict[str, Any]:
+    """The shape of the gold files, plus ids and evidence."""
+    paper = extraction.paper
+    return {
+        "paper": paper.title,
+        "paper_id": paper.id,
+        "entities": [
+            {"name": e.name, "type": e.type.value, "aliases": list(e.aliases)}
+            for e in extraction.entities
+        ],
+        "relations": [
+            {
+                "head": r.head,
+                "type": r.type.value,
+                "tail": r.tail,
+                "evidence": evidence_to_dict(r.evidence),
+            }
+            for r in extraction.relations
+        ],
+    }
+
+
+def graph_to_dict(graph: KnowledgeGraph) -> dict[str, Any]:
+    return {
+        "format": GRAPH_FORMAT_VERSION,
+        "papers": {node_id: paper_to_dict(p) for node_id, p in sorted(graph.papers.items())},
+        "entities": [entity_to_dict(e) for _, e in sorted(graph.entities.items())],
+        "relations": [relation_to_dict(r) for _, r in sorted(graph.relations.items())],
+    }
+
+
+def graph_from_dict(data: dict[str, Any]) -> KnowledgeGraph:
+    if data.get("format") != GRAPH_FORMAT_VERSION:
+        raise ValueError(f"unsupported graph format {data.get('format')!r}")
+    relations = [relation_from_dict(r) for r in data["relations"]]
+    return KnowledgeGraph(
+        papers={node_id: paper_from_dict(p) for node_id, p in data["papers"].items()},
+        entities={e["id"]: entity_from_dict(e) for e in data["entities"]},
+        relations={r.key: r for r in relations},
+    )

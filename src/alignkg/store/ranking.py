@@ -1,0 +1,52 @@
+"""Ordering rules shared by every store, so both give the same answer in the same order."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from alignkg.canonical import match_key
+from alignkg.records import Entity
+
+
+def resolution_rank(entity: Entity, name: str) -> tuple:
+    """Among entities whose name or alias matches `name`: exact spelling of the name first,
+    then the name over an alias, then the most-cited, then the id."""
+    return (
+        entity.name != name,
+        entity.name.casefold() != name.casefold(),
+        match_key(entity.name) != match_key(name),
+        -len(entity.papers),
+        entity.id,
+    )
+
+
+def pick_resolution(candidates: Iterable[Entity], name: str) -> Entity | None:
+    return min(candidates, key=lambda e: resolution_rank(e, name), default=None)
+
+
+def search_rank(entity: Entity, text: str) -> tuple:
+    needle = text.casefold()
+    forms = [entity.name.casefold(), *(a.casefold() for a in entity.aliases)]
+    return (
+        needle not in forms,
+        not any(f.startswith(needle) for f in forms),
+        -len(entity.papers),
+        entity.name.casefold(),
+        entity.id,
+    )
+
+
+def matches_search(entity: Entity, text: str) -> bool:
+    needle = text.casefold()
+    return any(needle in f.casefold() for f in (entity.name, *entity.aliases))
+
+
+def closest_names(name: str, known_names: Iterable[str], limit: int = 5) -> list[str]:
+    """Suggestions for an unknown name: fuzzy matches on the names and aliases given."""
+    by_folded: dict[str, str] = {}
+    for known in sorted(known_names):
+        by_folded.setdefault(known.casefold(), known)
+    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=limit, cutoff=0.6)
+    contains = [f for f in sorted(by_folded) if name.casefold() in f and f not in close]
+    return [by_folded[f] for f in (close + contains)[:limit]]
