@@ -118,7 +118,7 @@ def build_graph(extractions: Iterable[PaperExtraction]) -> KnowledgeGraph:
             id=entity_id,
             name=name,
             type=cluster.type,
-            aliases=tuple(sorted(cluster.surface_forms - {name}, key=str.casefold)),
+            aliases=_distinct_aliases(cluster.surface_forms, name),
             papers=tuple(sorted(cluster.papers)),
         )
 
@@ -168,6 +168,14 @@ def _merge_into_existing(
         clusters.append(cluster)
         return cluster
     return target
+
+
+def _distinct_aliases(forms: set[str], name: str) -> tuple[str, ...]:
+    """Other surface forms, one per case-insensitive spelling (the sorted-first wins)."""
+    chosen: dict[str, str] = {name.casefold(): name}
+    for form in sorted(forms):
+        chosen.setdefault(form.casefold(), form)
+    return tuple(sorted((f for f in chosen.values() if f != name), key=str.casefold))
 
 
 def _assign_ids(clusters: list[_Cluster]) -> dict[int, str]:
