@@ -1,0 +1,91 @@
+"""Extraction: Paper -> PaperExtraction, with a spaCy pipeline on spacy.blank("en").
+
+    ingest.Paper ─▶ alignkg_sentences ─▶ alignkg_acronyms ─▶ alignkg_entities
+                                                  ─▶ alignkg_relations ─▶ PaperExtraction
+
+Where things are recognised: acronym definitions in acronyms.py, naming patterns
+(f-DPO, *-Bench, LLaMA-2-70b) in names.py, the curated lexicon in data/lexicon.json,
+entity resolution in entities.py, cue phrases in relations.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+
+from alignkg.extract import components  # noqa: F401 - registers the factories
+from alignkg.records import (
+    PAPER_REF,
+    Evidence,
+    ExtractedEntity,
+    ExtractedRelation,
+    EntityType,
+    Paper,
+    PaperExtraction,
+    RelationType,
+)
+
+PIPE_NAMES = ("alignkg_sentences", "alignkg_acronyms", "alignkg_entities", "alignkg_relations")
+
+
+def build_nlp(base: Language | None = None) -> Language:
+    """The extraction pipeline, on spacy.blank("en") unless another pipeline is given."""
+    nlp = base if base is not None else spacy.blank("en")
+    for name in PIPE_NAMES:
+        if name not in nlp.pipe_names:
+            nlp.add_pipe(name)
+    return nlp
+
+
+class Extractor:
+    def __init__(self, nlp: Language | None = None) -> None:
+        self.nlp = nlp or build_nlp()
+
+    def extract(self, paper: Paper) -> PaperExtraction:
+        return next(self.pipe([paper]))
+
+    def pipe(self, papers: Iterable[Paper], batch_size: int = 64) -> Iterator[PaperExtraction]:
+        papers_iter = iter(papers)
+        pending: list[Paper] = []
+
+        def texts() -> Iterator[str]:
+            for paper in papers_iter:
+                pending.append(paper)
+                yield paper.text
+
+        for doc in self.nlp.pipe(texts(), batch_size=batch_size):
+            yield to_extraction(pending.pop(0), doc)
+
+
+def to_extraction(paper: Paper, doc) -> PaperExtraction:
+    extraction = PaperExtraction(paper=paper)
+    for entity in doc._.alignkg_entities or []:
+        extraction.entities.append(
+            ExtractedEntity(entity.name, entity.type, tuple(sorted(entity.aliases)))
+        )
+    seen: set[tuple[str, str, str]] = set()
+    for found in doc._.alignkg_relations or []:
+        key = (found.head, found.type.value, found.tail)
+        if key in seen:
+            continue
+        seen.add(key)
+        evidence = Evidence(
+            paper_id=paper.id,
+            sentence=found.sentence.text.strip(),
+            start=found.sentence.start,
+            end=found.sentence.end,
+            rule=found.rule,
+            confidence=found.confidence,
+        )
+        extraction.relations.append(
+            ExtractedRelation(found.head, found.type, found.tail, evidence)
+        )
+    if paper.organization:
+        extraction.entities.append(ExtractedEntity(paper.organization, EntityType.ORGANIZATION))
+        title = Evidence(paper.id, paper.title, 0, len(paper.title), "listing-organization", 1.0)
+        extraction.relations.append(
+            ExtractedRelation(PAPER_REF, RelationType.AFFILIATED_WITH, paper.organization, title)
+        )
+    return extraction

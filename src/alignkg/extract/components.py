@@ -1,0 +1,112 @@
+"""The extractor's spaCy components, registered with @Language.factory so that any
+pipeline can add them (`nlp.add_pipe("alignkg_entities")`).
+
+Results live on the Doc: `doc._.acronyms`, `doc._.alignkg_entities` (also as `doc.ents`,
+labelled with entity types) and `doc._.alignkg_relations`. The text is a paper's title, a
+blank line, then its abstract (Paper.text).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from alignkg.extract.acronyms import find_definitions
+from alignkg.extract.entities import EntityFinder
+from alignkg.extract.lexicon import load_lexicon
+from alignkg.extract.relations import RelationFinder, Sentence
+
+for _name in ("acronyms", "alignkg_entities", "alignkg_relations"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+_SENTENCE_END = frozenset({".", "!", "?"})
+
+
+def title_end(doc: Doc) -> int:
+    end = doc.text.find("\n\n")
+    return end if end >= 0 else 0
+
+
+@Language.factory("alignkg_sentences")
+class SentenceSplitter:
+    """Sentences end at . ! ? and at blank lines (the title is a sentence of its own).
+    A parser's sentences, when the pipeline has one, are left alone."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        if doc.has_annotation("SENT_START"):
+            return doc
+        start_next = True
+        for token in doc:
+            token.is_sent_start = start_next
+            start_next = token.text in _SENTENCE_END or "\n\n" in token.text_with_ws
+        return doc
+
+
+@Language.factory("alignkg_acronyms")
+class AcronymFinder:
+    """Acronym definitions: "Direct Preference Optimization (DPO)" -> doc._.acronyms."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.acronyms = find_definitions(doc.text)
+        return doc
+
+
+@Language.factory("alignkg_entities")
+class EntityRecognizer:
+    """Entities from the lexicon, acronym definitions and naming patterns."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        lexicon = load_lexicon()
+        self.finder = EntityFinder(lexicon)
+        # Acronyms match as spelled ("PRO" is not "pro"); longer names in any case.
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self.folded = PhraseMatcher(nlp.vocab, attr="LOWER")
+        exact, folded = [], []
+        for entry in lexicon.entries:
+            for form in entry.forms:
+                looks_like_acronym = " " not in form and sum(c.isupper() for c in form) >= 2
+                (exact if looks_like_acronym else folded).append(nlp.make_doc(form))
+        self.exact.add("LEXICON", exact)
+        self.folded.add("LEXICON", folded)
+
+    def __call__(self, doc: Doc) -> Doc:
+        definitions = doc._.acronyms if doc._.acronyms is not None else find_definitions(doc.text)
+        matches = [doc[s:e] for _, s, e in self.exact(doc)] + [
+            doc[s:e] for _, s, e in self.folded(doc)
+        ]
+        lexicon_spans = [(span.start_char, span.end_char) for span in matches]
+        candidates = self.finder.candidates(doc.text, title_end(doc), lexicon_spans, definitions)
+        entities = self.finder.resolve(doc.text, candidates, definitions)
+        doc._.alignkg_entities = entities
+        spans = [
+            doc.char_span(s, e, label=entity.type.value, alignment_mode="expand")
+            for entity in entities
+            for s, e in entity.mentions
+        ]
+        doc.ents = filter_spans([span for span in spans if span is not None])
+        return doc
+
+
+@Language.factory("alignkg_relations")
+class RelationExtractor:
+    """Relations from entity roles and cue phrases -> doc._.alignkg_relations."""
+
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.name = name
+        self.finder = RelationFinder()
+
+    def __call__(self, doc: Doc) -> Doc:
+        sentences = [Sentence(s.start_char, s.end_char, s.text) for s in doc.sents]
+        entities = doc._.alignkg_entities or []
+        doc._.alignkg_relations = list(self.finder.find(entities, sentences))
+        return doc

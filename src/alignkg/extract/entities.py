@@ -1,0 +1,258 @@
+"""Entity mentions of one paper: lexicon matches, acronym definitions, naming patterns,
+the title's named contribution, and names introduced by cue phrases ("named X").
+
+Candidates overlap; the longest wins ("f-DPO" over "DPO"), then the most trusted source.
+Every surface form of one thing is folded into one LocalEntity ("DPO" and "Direct
+Preference Optimization").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from alignkg.canonical import match_key
+from alignkg.extract import names
+from alignkg.extract.acronyms import AcronymDefinition
+from alignkg.extract.lexicon import Lexicon
+from alignkg.extract.typing import is_generic_phrase, type_from_context, type_from_phrase
+from alignkg.records import EntityType
+
+
+@dataclass(eq=False)
+class LocalEntity:
+    name: str
+    type: EntityType
+    known: bool  # in the lexicon: the field's, not this paper's
+    aliases: set[str] = field(default_factory=set)
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    title_contribution: bool = False  # "X: ..." names the paper's contribution
+    introduced_by_name: bool = False  # "an assistant named X"
+    variant_of: str | None = None  # the parent's name, for "f-DPO" -> "DPO"
+
+    @property
+    def first(self) -> int:
+        return min(start for start, _ in self.mentions) if self.mentions else 1 << 30
+
+
+# Candidate sources, most trusted first.
+LEXICON, ACRONYM, TITLE, VARIANT, BENCH, MODEL, SIZED, NAMED, QUOTED, COINED = range(10)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    start: int
+    end: int
+    source: int
+    type: EntityType | None
+    parent: str | None = None
+
+
+_TITLE_SPLIT = re.compile(r"^(?P<name>[^:]{2,60}?)\s*(?::|\s--\s|\s—\s)\s*(?P<rest>.+)$")
+_TITLE_NOT_A_NAME = re.compile(
+    r"\b(?:survey|review|overview|tutorial|study|studies|report|position|perspective|primer"
+    r"|lessons|guide)\b",
+    re.I,
+)
+_NAME_WORD = re.compile(r"^(?:[A-Z0-9*][\w*.'-]*|of|for|and|the)$")
+_TITLE_LEADS = frozenset(
+    {"towards", "toward", "beyond", "on", "position", "rethinking", "when", "why", "how", "what",
+     "can", "do", "does", "is", "are", "from", "of", "the", "a", "an", "secrets", "revisiting",
+     "understanding", "learning", "aligning", "improving", "large"}
+)
+_NAMED_CUE = re.compile(
+    r"\b(?:named|called|dubbed|termed|coined|denoted(?: as)?|referred to as)\s+"
+    r"(?P<name>[\"“]?[A-Z][\w.*-]*(?:\s[A-Z][\w.*-]*){0,3})"
+)
+_VARIANT_PHRASE = r"((?:[A-Z][a-z]+[ -]){1,3})"
+
+
+def title_contribution(title: str) -> tuple[str, str] | None:
+    """The name a title gives its contribution ("CycleAlign: Iterative Distillation ...")
+    and the description after it, or None for titles that name none."""
+    m = _TITLE_SPLIT.match(title)
+    if not m:
+        return None
+    name = re.sub(r"\s*\([^)]*\)", "", m.group("name")).strip()
+    rest = m.group("rest")
+    words = name.split()
+    if not words or len(words) > 4 or words[0].lower() in _TITLE_LEADS:
+        return None
+    if _TITLE_NOT_A_NAME.search(rest) or _TITLE_NOT_A_NAME.search(name):
+        return None
+    if not all(_NAME_WORD.match(w) for w in words):
+        return None
+    return name, rest
+
+
+def title_contribution_type(name: str, description: str) -> EntityType:
+    first = description.split()[0] if description.split() else ""
+    if first.lower().endswith("ing"):
+        return EntityType.METHOD  # "Aligning ...", "Training ...": the name is a method
+    return type_from_phrase(re.sub(r"^(?:an?|the)\s+", "", description, flags=re.I)) or (
+        type_from_phrase(name) or EntityType.METHOD
+    )
+
+
+class EntityFinder:
+    """Finds the entities of one paper's text. Built once per pipeline, used per doc."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.method_acronyms = tuple(
+            sorted(
+                {
+                    e.name
+                    for e in lexicon.entries
+                    if e.type is EntityType.METHOD and len(e.name) >= 3 and e.name.isupper()
+                }
+            )
+        )
+
+    # --- candidates ------------------------------------------------------------------
+
+    def candidates(
+        self,
+        text: str,
+        title_end: int,
+        lexicon_spans: list[tuple[int, int]],
+        definitions: list[AcronymDefinition],
+    ) -> list[Candidate]:
+        found = [Candidate(s, e, LEXICON, None) for s, e in lexicon_spans]
+        for d in definitions:
+            found.append(Candidate(d.short_start, d.short_start + len(d.short), ACRONYM, None))
+            found.append(Candidate(d.long_start, d.long_end, ACRONYM, None))
+        contribution = title_contribution(text[:title_end])
+        if contribution:
+            name, rest = contribution
+            found.append(Candidate(0, len(name), TITLE, title_contribution_type(name, rest)))
+        families = self.lexicon.model_families
+        for source, spans in (
+            (BENCH, names.benchmark_names(text)),
+            (MODEL, names.model_names(text, families)),
+            (SIZED, names.sized_models(text)),
+            (QUOTED, names.quoted_names(text)),
+            (COINED, names.coined_names(text)),
+        ):
+            found.extend(Candidate(s, e, source, t) for s, e, t in spans)
+        parents = set(self.method_acronyms) | {
+            d.short for d in definitions if len(d.short) >= 3 and d.short.isupper()
+        }
+        for s, e, parent in names.method_variants(text, sorted(parents)):
+            found.append(Candidate(s, e, VARIANT, None, parent))
+        for parent in sorted(parents):
+            for m in re.finditer(rf"(?<![.!?:\n]\s)(?<=\s){_VARIANT_PHRASE}{re.escape(parent)}\b", text):
+                if m.start() > title_end and not _sentence_initial(text, m.start()):
+                    found.append(Candidate(m.start(), m.end(), VARIANT, None, parent))
+        for m in _NAMED_CUE.finditer(text):
+            start = m.start("name") + (1 if m.group("name")[0] in "\"“" else 0)
+            end = m.end("name")
+            name = text[start:end].rstrip(".")
+            found.append(Candidate(start, start + len(name), NAMED, None))
+        return found
+
+    # --- resolution ------------------------------------------------------------------
+
+    def resolve(
+        self, text: str, candidates: list[Candidate], definitions: list[AcronymDefinition]
+    ) -> list[LocalEntity]:
+        chosen = _longest_first(candidates)
+        registry: dict[str, LocalEntity] = {}
+        # Acronym definitions make one entity of both forms, before any mention is read.
+        for d in definitions:
+            self._define(d, text, registry)
+        entities: list[LocalEntity] = []
+        for cand in chosen:
+            surface = text[cand.start : cand.end].strip()
+            if not self._acceptable(surface, cand):
+                continue
+            entity = self._entity_for(surface, cand, text, registry)
+            if entity is None:
+                continue
+            if cand.source is TITLE:
+                entity.title_contribution = True
+            if cand.source is NAMED:
+                entity.introduced_by_name = True
+            entity.mentions.append((cand.start, cand.start + len(surface)))
+            if surface != entity.name:
+                entity.aliases.add(surface)
+            if entity not in entities:
+                entities.append(entity)
+        return sorted(entities, key=lambda e: e.first)
+
+    def _define(self, d: AcronymDefinition, text: str, registry: dict[str, LocalEntity]) -> None:
+        if self.lexicon.is_generic(d.short) or (
+            is_generic_phrase(d.long) and not self.lexicon.lookup(d.long)
+        ):
+            return
+        entry = self.lexicon.lookup(d.long) or self.lexicon.lookup(d.short)
+        if entry is not None and not (
+            self.lexicon.lookup(d.long) or match_key(d.short) in {match_key(f) for f in entry.forms}
+        ):
+            entry = None
+        if entry is not None:
+            entity = registry.get(match_key(entry.name)) or LocalEntity(entry.name, entry.type, True)
+        else:
+            type_ = (
+                type_from_phrase(d.long)
+                or type_from_context(text[: d.long_start], text[d.short_start :])
+                or EntityType.METHOD
+            )
+            entity = registry.get(match_key(d.short)) or LocalEntity(d.short, type_, False)
+        for form in (d.short, d.long, entity.name):
+            registry.setdefault(match_key(form), entity)
+        if entry is not None:
+            for form in entry.forms:
+                registry.setdefault(match_key(form), entity)
+
+    def _acceptable(self, surface: str, cand: Candidate) -> bool:
+        if len(surface) < 2 or self.lexicon.is_generic(surface):
+            return False
+        if cand.source >= NAMED and surface.lower() in STOP_WORDS:
+            return False
+        if cand.source is COINED and re.fullmatch(r"[IVX]+|[A-Z]\d?", surface):
+            return False
+        return not (cand.source > LEXICON and is_generic_phrase(surface))
+
+    def _entity_for(
+        self, surface: str, cand: Candidate, text: str, registry: dict[str, LocalEntity]
+    ) -> LocalEntity | None:
+        key = match_key(surface)
+        if key in registry:
+            return registry[key]
+        entry = self.lexicon.lookup(surface)
+        if entry is not None:
+            entity = registry.get(match_key(entry.name)) or LocalEntity(entry.name, entry.type, True)
+            for form in entry.forms:
+                registry.setdefault(match_key(form), entity)
+        else:
+            type_ = (
+                cand.type
+                or (registry[match_key(cand.parent)].type if cand.parent and match_key(cand.parent) in registry else None)
+                or (self.lexicon.lookup(cand.parent).type if cand.parent else None)
+                or type_from_context(text[: cand.start], text[cand.end :])
+                or EntityType.METHOD
+            )
+            entity = LocalEntity(surface, type_, False, variant_of=cand.parent)
+        registry[key] = entity
+        return entity
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?:\n"
+
+
+def _longest_first(candidates: list[Candidate]) -> list[Candidate]:
+    """Non-overlapping candidates: longer spans first, then the more trusted source."""
+    ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), c.source, c.start))
+    taken: list[tuple[int, int]] = []
+    chosen = []
+    for cand in ordered:
+        if any(cand.start < e and s < cand.end for s, e in taken):
+            continue
+        taken.append((cand.start, cand.end))
+        chosen.append(cand)
+    return sorted(chosen, key=lambda c: c.start)

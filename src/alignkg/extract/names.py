@@ -1,0 +1,127 @@
+"""Naming patterns: how the field spells the names of new things.
+
+Each finder yields (start, end, type or None) character spans of a text; None means the
+type is left to the context (see typing.py). Where the DPO acronym is recognised: the
+lexicon (lexicon.json) and acronyms.py; where "f-DPO" is: `method_variants` below.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import cache
+
+from alignkg.records import EntityType
+
+Span = tuple[int, int, EntityType | None]
+
+_EDGE_L = r"(?<![\w\-*])"
+_EDGE_R = r"(?![\w\-]*\w)"
+
+# Parts that may follow a model family's name: versions, sizes, and release words.
+_SIZE = r"\d+(?:\.\d+)?[BbMmKk]"
+_VERSION = r"(?:v?\d+(?:\.\d+)*[a-z]?)"
+_RELEASE = (
+    r"(?:[Cc]hat|[Ii]nstruct|[Bb]ase|[Tt]urbo|[Mm]ini|[Pp]ro|[Mm]ax|[Ll]arge|[Ss]mall|[Mm]edium"
+    r"|XL|[Oo]pus|[Ss]onnet|[Hh]aiku|[Uu]ltra|[Ff]lash|[Pp]review|[Vv]ision|[Cc]oder|[Mm]ath|hf|it)"
+)
+_MODEL_PART = rf"(?:{_SIZE}|{_VERSION}|{_RELEASE}|[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z][a-z]+)"
+
+
+@cache
+def _model_regex(families: tuple[str, ...]) -> re.Pattern[str]:
+    stems = "|".join(re.escape(f) for f in sorted(families, key=len, reverse=True))
+    return re.compile(
+        rf"{_EDGE_L}(?:{stems})(?:\d+(?:\.\d+)?[a-z]?)?"
+        rf"(?:-{_MODEL_PART}|[ ](?:{_SIZE}|v\d+(?:\.\d+)*|\d+(?:\.\d+)+|{_RELEASE}))*{_EDGE_R}"
+    )
+
+
+def model_names(text: str, families: tuple[str, ...]) -> Iterator[Span]:
+    """"LLaMA-2-Chat-70b", "Qwen2-72B", "Claude-4-Opus", "SD v1.5", "GPT-4o"."""
+    for m in _model_regex(families).finditer(text):
+        name = m.group(0)
+        if any(ch.isdigit() for ch in name) or "-" in name or " " in name:
+            yield m.start(), m.end(), EntityType.MODEL
+
+
+_SIZED = re.compile(rf"{_EDGE_L}[A-Z][\w.]*(?:-[\w.]+)*-{_SIZE}{_EDGE_R}")
+
+
+def sized_models(text: str) -> Iterator[Span]:
+    """Any hyphenated name ending in a parameter count: "Foo-Chat-13B"."""
+    for m in _SIZED.finditer(text):
+        yield m.start(), m.end(), EntityType.MODEL
+
+
+_BENCH = re.compile(
+    rf"{_EDGE_L}(?:[A-Za-z][\w.]*-?(?:Bench|BENCH)|[A-Z][\w]*(?:QA|Eval))(?:-[\w.]+)?{_EDGE_R}"
+)
+
+
+def benchmark_names(text: str) -> Iterator[Span]:
+    """"MMHAL-BENCH", "LLaVA-Bench", "HumanAgencyBench", "TruthfulQA", "AlpacaEval"."""
+    for m in _BENCH.finditer(text):
+        yield m.start(), m.end(), EntityType.DATASET
+
+
+_VARIANT_SUFFIX_STOP = frozenset(
+    {"based", "style", "like", "trained", "aligned", "tuned", "free", "only", "type", "related",
+     "specific", "driven", "generated", "guided", "level", "wise", "aware", "optimized", "loss",
+     "objective", "objectives", "data", "training", "pipeline", "pipelines"}
+)
+_VARIANT_PREFIX_STOP = frozenset({"non", "pre", "post", "anti", "multi", "vs", "via"})
+
+
+def method_variants(text: str, parents: Iterable[str]) -> Iterator[tuple[int, int, str]]:
+    """Named variants of a known method: "f-DPO", "LN-DPO", "rDPO", "TDPO", "PPO-max".
+
+    Yields (start, end, parent name)."""
+    for parent in parents:
+        pattern = re.compile(
+            rf"{_EDGE_L}(?:(?P<pre>[A-Za-z0-9]{{1,5}})(?P<dash>-?))?{re.escape(parent)}"
+            rf"(?:-(?P<post>[A-Za-z0-9]+))?{_EDGE_R}"
+        )
+        for m in pattern.finditer(text):
+            pre, post = m.group("pre"), m.group("post")
+            if not pre and not post:
+                continue
+            if pre and (pre.lower() in _VARIANT_PREFIX_STOP or (pre.islower() and len(pre) > 1)):
+                continue
+            if pre and not m.group("dash") and not (pre.isupper() or len(pre) == 1):
+                continue
+            if post and post.lower() in _VARIANT_SUFFIX_STOP:
+                continue
+            yield m.start(), m.end(), parent
+
+
+_CAMEL = re.compile(rf"{_EDGE_L}[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Z0-9]*{_EDGE_R}")
+_MIXED = re.compile(rf"{_EDGE_L}[a-z]{{1,3}}[A-Z][A-Za-z0-9]+{_EDGE_R}")  # rDPO, iGPT
+_CAPS = re.compile(rf"{_EDGE_L}[A-Z][A-Z0-9]{{2,}}s?{_EDGE_R}")
+_HYPHENATED = re.compile(rf"{_EDGE_L}[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+{_EDGE_R}")
+
+
+def _has_acronym_part(word: str) -> bool:
+    return any(sum(c.isupper() for c in part) >= 2 for part in word.split("-"))
+
+
+def coined_names(text: str) -> Iterator[Span]:
+    """Names that look made up for a paper: CamelCase ("CycleAlign"), capitals ("MNPO",
+    "SALMON"), hyphenated with an acronym part ("Alt-MoE", "SELF-ALIGN", "PG-Follow")."""
+    for regex in (_CAMEL, _MIXED, _CAPS):
+        for m in regex.finditer(text):
+            yield m.start(), m.end(), None
+    for m in _HYPHENATED.finditer(text):
+        if _has_acronym_part(m.group(0)):
+            yield m.start(), m.end(), None
+
+
+_QUOTED = re.compile(r"[\"“'‘]([A-Z][\w-]*(?:[ -][\w-]+){0,4})[\"”'’]")
+
+
+def quoted_names(text: str) -> Iterator[Span]:
+    """A capitalised name in quotes: 'a framework of "Bidirectional Human-AI Alignment"'."""
+    for m in _QUOTED.finditer(text):
+        words = m.group(1).split()
+        if sum(w[0].isupper() for w in words) >= max(1, len(words) - 1):
+            yield m.start(1), m.end(1), None

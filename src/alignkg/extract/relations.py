@@ -1,0 +1,208 @@
+"""Relations of one paper, from the roles of its entities and cue phrases in sentences.
+
+Paper-level relations (PROPOSES, INTRODUCES, USES, EVALUATES_ON, ADDRESSES) follow from
+whether the paper presents an entity as its own: named in the title ("X: ..."), named
+("an assistant named X"), or in a sentence with a first-person proposal cue ("we
+propose X"). Entity-to-entity relations need a cue in one sentence: "outperforms",
+"a generalization of", "fine-tuned from", "trained with"; and variant names ("f-DPO")
+extend their parent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from alignkg.extract.entities import LocalEntity
+from alignkg.records import PAPER_REF, EntityType, RelationType
+
+METHOD_OR_MODEL = (EntityType.METHOD, EntityType.MODEL)
+
+PROPOSAL_CUE = re.compile(
+    r"\b(?:we|this (?:paper|work|study|report)|our (?:work|paper))\b[^.;]{0,60}?\b"
+    r"(?:propose|introduce|present|develop|design|build|release|construct|curate|create"
+    r"|collect|contribute|formulate|put forward|offer|unveil|open-source)",
+    re.I,
+)
+NOVELTY_CUE = re.compile(r"\b(?:novel|new|proposed|our|we call|named|called|dubbed)\b", re.I)
+EXTENSION_CUE = re.compile(
+    r"\b(?:generali[sz](?:es|ing|ation of)|extension (?:of|to)|extends?|extending|variant of"
+    r"|(?:advanced|improved|enhanced|extended) version of|builds? (?:up)?on|building (?:up)?on)\b",
+    re.I,
+)
+OUTPERFORM_CUE = re.compile(
+    r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beat(?:s|ing)?|exceed(?:s|ed|ing)?"
+    r"|better than|superior to|improves? (?:up)?on|compares? favorably)\b",
+    re.I,
+)
+BASE_CUE = re.compile(
+    r"\b(?:(?:fine-?tuned|trained|built|initiali[sz]ed|based|developed|adapted|derived)"
+    r"\s+(?:\w+\s+){0,2}?(?:from|on|upon)|on top of|starting from)\b",
+    re.I,
+)
+BASE_MODEL_CUE = re.compile(r"\bbase (?:language |foundation )?models?\b", re.I)
+TRAINING_CUE = re.compile(
+    r"\b(?:(?:trained|aligned|fine-?tuned|optimi[sz]ed|tuned)\s+(?:\w+\s+){0,3}?"
+    r"(?:with|using|via|by|through)|applying|by applying)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FoundRelation:
+    head: str  # entity name or PAPER_REF
+    type: RelationType
+    tail: str
+    sentence: Sentence
+    rule: str
+    confidence: float
+
+
+def _sentence_of(sentences: list[Sentence], offset: int) -> Sentence:
+    for sentence in sentences:
+        if sentence.start <= offset < sentence.end:
+            return sentence
+    return sentences[-1]
+
+
+def _in(sentence: Sentence, entity: LocalEntity) -> list[int]:
+    return [s for s, _ in entity.mentions if sentence.start <= s < sentence.end]
+
+
+class RelationFinder:
+    def find(
+        self,
+        entities: list[LocalEntity],
+        sentences: list[Sentence],
+    ) -> Iterator[FoundRelation]:
+        proposed = {id(e): rule for e in entities if (rule := self._proposal(e, sentences))}
+        yield from self._paper_relations(entities, sentences, proposed)
+        own = [e for e in entities if id(e) in proposed and e.type in METHOD_OR_MODEL]
+        main = own[0] if own else None
+        for sentence in sentences:
+            present = [(pos, e) for e in entities for pos in _in(sentence, e)]
+            present.sort(key=lambda item: item[0])
+            yield from self._cue_relations(sentence, present, main)
+        yield from self._variant_relations(entities, sentences)
+        yield from self._own_model_training(own, sentences)
+
+    # --- the paper's own contributions ---------------------------------------------
+
+    def _proposal(self, entity: LocalEntity, sentences: list[Sentence]) -> str | None:
+        if entity.title_contribution and entity.type is not EntityType.TASK:
+            return "title-contribution"
+        if entity.known:
+            return None  # the field's well-known entities are used, not proposed
+        if entity.introduced_by_name:
+            return "named-cue"
+        for start, _ in entity.mentions:
+            sentence = _sentence_of(sentences, start)
+            before = sentence.text[: start - sentence.start]
+            if PROPOSAL_CUE.search(before):
+                return "proposal-cue"
+            if NOVELTY_CUE.search(before[-50:]) or NOVELTY_CUE.search(
+                sentence.text[start - sentence.start :][:60]
+            ):
+                if re.search(r"\b(?:we|our)\b", sentence.text, re.I):
+                    return "novelty-cue"
+        return None
+
+    def _paper_relations(self, entities, sentences, proposed) -> Iterator[FoundRelation]:
+        for entity in entities:
+            sentence = _sentence_of(sentences, entity.first)
+            rule = proposed.get(id(entity))
+            if entity.type is EntityType.TASK:
+                yield FoundRelation(PAPER_REF, RelationType.ADDRESSES, entity.name, sentence, "task-mention", 0.7)
+            elif entity.type is EntityType.DATASET:
+                if rule:
+                    yield FoundRelation(PAPER_REF, RelationType.INTRODUCES, entity.name, sentence, rule, 0.85)
+                else:
+                    yield FoundRelation(PAPER_REF, RelationType.EVALUATES_ON, entity.name, sentence, "dataset-mention", 0.7)
+            elif entity.type in METHOD_OR_MODEL:
+                if rule:
+                    yield FoundRelation(PAPER_REF, RelationType.PROPOSES, entity.name, sentence, rule, 0.85)
+                else:
+                    yield FoundRelation(PAPER_REF, RelationType.USES, entity.name, sentence, "mention", 0.7)
+
+    # --- cue phrases within one sentence -------------------------------------------
+
+    def _cue_relations(self, sentence, present, main) -> Iterator[FoundRelation]:
+        text = sentence.text
+        for cue, handler in (
+            (OUTPERFORM_CUE, self._outperforms),
+            (EXTENSION_CUE, self._extends),
+            (BASE_CUE, self._based_on),
+            (TRAINING_CUE, self._trained_with),
+        ):
+            for m in cue.finditer(text):
+                at = sentence.start + m.start()
+                before = [e for pos, e in present if pos < at]
+                after = [e for pos, e in present if pos >= sentence.start + m.end()]
+                yield from handler(sentence, before, after, main)
+        for m in BASE_MODEL_CUE.finditer(text):
+            at = sentence.start + m.start()
+            models = [e for pos, e in present if pos < at and e.type is EntityType.MODEL]
+            if models and main is not None and main.type is EntityType.MODEL and models[-1] is not main:
+                yield FoundRelation(main.name, RelationType.BASED_ON, models[-1].name, sentence, "base-model-cue", 0.7)
+
+    @staticmethod
+    def _subjects(before, main, types) -> list[LocalEntity]:
+        subjects = [e for e in before if e.type in types]
+        if subjects:
+            return subjects[-1:]
+        return [main] if main is not None and main.type in types else []
+
+    def _outperforms(self, sentence, before, after, main) -> Iterator[FoundRelation]:
+        for head in self._subjects(before, main, METHOD_OR_MODEL):
+            for tail in after:
+                if tail.type in METHOD_OR_MODEL and tail is not head and tail.type is head.type:
+                    yield FoundRelation(head.name, RelationType.OUTPERFORMS, tail.name, sentence, "outperform-cue", 0.75)
+
+    def _extends(self, sentence, before, after, main) -> Iterator[FoundRelation]:
+        for head in self._subjects(before, main, METHOD_OR_MODEL):
+            for tail in after[:1]:
+                if tail.type is head.type and tail is not head:
+                    yield FoundRelation(head.name, RelationType.EXTENDS, tail.name, sentence, "extension-cue", 0.75)
+
+    def _based_on(self, sentence, before, after, main) -> Iterator[FoundRelation]:
+        models = (EntityType.MODEL,)
+        for head in self._subjects(before, main, models):
+            for tail in after[:1]:
+                if tail.type is EntityType.MODEL and tail is not head:
+                    yield FoundRelation(head.name, RelationType.BASED_ON, tail.name, sentence, "base-cue", 0.75)
+
+    def _trained_with(self, sentence, before, after, main) -> Iterator[FoundRelation]:
+        for head in self._subjects(before, main, (EntityType.MODEL,)):
+            for tail in after[:2]:
+                if tail.type is EntityType.METHOD:
+                    yield FoundRelation(head.name, RelationType.TRAINED_WITH, tail.name, sentence, "training-cue", 0.7)
+
+    # --- naming and the paper's own pairs ------------------------------------------
+
+    def _variant_relations(self, entities, sentences) -> Iterator[FoundRelation]:
+        by_key = {}
+        for e in entities:
+            for form in (e.name, *e.aliases):
+                by_key.setdefault(form, e)
+        for e in entities:
+            parent = by_key.get(e.variant_of) if e.variant_of else None
+            if parent is not None and parent is not e and parent.type is e.type:
+                sentence = _sentence_of(sentences, e.first)
+                yield FoundRelation(e.name, RelationType.EXTENDS, parent.name, sentence, "variant-name", 0.8)
+
+    def _own_model_training(self, own, sentences) -> Iterator[FoundRelation]:
+        """A paper that proposes both a model and a method trains the one with the other."""
+        models = [e for e in own if e.type is EntityType.MODEL]
+        methods = [e for e in own if e.type is EntityType.METHOD]
+        for model in models:
+            for method in methods:
+                sentence = _sentence_of(sentences, model.first)
+                yield FoundRelation(model.name, RelationType.TRAINED_WITH, method.name, sentence, "own-model-and-method", 0.55)

@@ -1,0 +1,79 @@
+"""The type of a name the lexicon does not know, from its spelled-out form or its context."""
+
+from __future__ import annotations
+
+import re
+
+from alignkg.records import EntityType
+
+_HEAD_WORDS: dict[EntityType, frozenset[str]] = {
+    EntityType.DATASET: frozenset(
+        {"benchmark", "dataset", "corpus", "suite", "bench", "collection", "testbed", "arena",
+         "leaderboard", "database", "inventories", "inventory", "conversations", "evaluation"}
+    ),
+    EntityType.TASK: frozenset(
+        {"task", "answering", "retrieval", "classification", "detection", "segmentation",
+         "generation", "synthesis", "editing", "captioning", "translation", "summarization",
+         "recognition", "problem", "problems", "perceptions", "perception"}
+    ),
+    EntityType.METRIC: frozenset(
+        {"rate", "score", "error", "accuracy", "distance", "metric", "gap", "precision",
+         "recall", "ratio", "divergence"}
+    ),
+    EntityType.MODEL: frozenset({"network", "model", "assistant", "agent", "chatbot", "transformer"}),
+    EntityType.ORGANIZATION: frozenset(
+        {"university", "institute", "lab", "laboratory", "inc", "corporation", "company"}
+    ),
+}
+
+_GENERIC_WORDS = frozenset(
+    {"large", "language", "languages", "vision", "visual", "multimodal", "multi-modal", "model",
+     "models", "foundation", "artificial", "intelligence", "general", "natural", "processing",
+     "machine", "learning", "neural", "network", "networks", "generative", "pretrained",
+     "pre-trained", "human", "computer", "interaction", "vision-language", "world", "agents",
+     "out-of-distribution", "diffusion", "text-to-image", "small", "big", "reward"}
+)
+
+
+def head_word(phrase: str) -> str:
+    """The head of a name: the last word before a preposition ("Self-Alignment with ...")."""
+    words = re.split(r"\s+", phrase.strip())
+    for i, word in enumerate(words):
+        if i > 0 and word.lower() in {"with", "for", "of", "via", "from", "to", "in", "on", "by"}:
+            words = words[:i]
+            break
+    last = words[-1].lower() if words else ""
+    return last.split("-")[-1].strip(".,;:")
+
+
+def type_from_phrase(phrase: str) -> EntityType | None:
+    """The type a descriptive phrase gives: "... Network" -> Model, "... Benchmark" ->
+    Dataset, "... Rate" -> Metric; None when it says nothing."""
+    head = head_word(phrase)
+    for type_, words in _HEAD_WORDS.items():
+        if head in words or head.rstrip("s") in words:
+            if type_ is EntityType.MODEL and phrase.islower():
+                return EntityType.METHOD  # "process reward model": a technique, not a system
+            return type_
+    return None
+
+
+def is_generic_phrase(phrase: str) -> bool:
+    """"large language models", "Vision-Language Models": names of no particular thing."""
+    words = [w.lower() for w in re.split(r"[\s]+", phrase) if w]
+    return bool(words) and all(w in _GENERIC_WORDS or w.rstrip("s") in _GENERIC_WORDS for w in words)
+
+
+_CONTEXT_CUES: tuple[tuple[EntityType, re.Pattern[str]], ...] = (
+    (EntityType.DATASET, re.compile(r"\b(?:benchmarks?|datasets?|corpus|corpora|suite|testbed)\b", re.I)),
+    (EntityType.MODEL, re.compile(r"\b(?:assistant|chatbot|(?:language |base |foundation )?models? (?:named|called|dubbed))\b", re.I)),
+)
+
+
+def type_from_context(before: str, after: str) -> EntityType | None:
+    """Type cues right around a name: "a benchmark, X," / "X dataset" / "an assistant named X"."""
+    near = f"{before[-40:]} {after[:25]}"
+    for type_, cue in _CONTEXT_CUES:
+        if cue.search(near):
+            return type_
+    return None
