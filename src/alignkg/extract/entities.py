@@ -38,7 +38,7 @@ class LocalEntity:
 
 
 # Candidate sources, most trusted first.
-LEXICON, ACRONYM, TITLE, VARIANT, BENCH, MODEL, SIZED, NAMED, QUOTED, COINED = range(10)
+LEXICON, ACRONYM, TITLE, BENCH, MODEL, VARIANT, SIZED, NAMED, DESCRIBED, QUOTED, COINED = range(11)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,9 @@ class Candidate:
     parent: str | None = None
 
 
-_TITLE_SPLIT = re.compile(r"^(?P<name>[^:]{2,60}?)\s*(?::|\s--\s|\s—\s)\s*(?P<rest>.+)$")
+_TITLE_SPLIT = re.compile(
+    r"^(?P<name>[^:]{2,60}?)(?:\s*(?::|\s--\s|\s—\s)\s*(?P<rest>.+)|\s+(?P<report>Technical Report))$"
+)
 _TITLE_NOT_A_NAME = re.compile(
     r"\b(?:survey|review|overview|tutorial|study|studies|report|position|perspective|primer"
     r"|lessons|guide)\b",
@@ -64,7 +66,7 @@ _TITLE_LEADS = frozenset(
 )
 _NAMED_CUE = re.compile(
     r"\b(?:named|called|dubbed|termed|coined|denoted(?: as)?|referred to as)\s+"
-    r"(?P<name>[\"“]?[A-Z][\w.*-]*(?:\s[A-Z][\w.*-]*){0,3})"
+    r"(?P<name>[\"“]?[A-Z][\w*-]*(?:\.\d+)?(?:\s[A-Z][\w*-]*){0,3})"
 )
 _VARIANT_PHRASE = r"((?:[A-Z][a-z]+[ -]){1,3})"
 
@@ -76,11 +78,11 @@ def title_contribution(title: str) -> tuple[str, str] | None:
     if not m:
         return None
     name = re.sub(r"\s*\([^)]*\)", "", m.group("name")).strip()
-    rest = m.group("rest")
+    rest = m.group("rest") or ""
     words = name.split()
     if not words or len(words) > 4 or words[0].lower() in _TITLE_LEADS:
         return None
-    if _TITLE_NOT_A_NAME.search(rest) or _TITLE_NOT_A_NAME.search(name):
+    if (rest and _TITLE_NOT_A_NAME.search(rest)) or _TITLE_NOT_A_NAME.search(name):
         return None
     if not all(_NAME_WORD.match(w) for w in words):
         return None
@@ -88,7 +90,9 @@ def title_contribution(title: str) -> tuple[str, str] | None:
 
 
 def title_contribution_type(name: str, description: str) -> EntityType:
-    first = description.split()[0] if description.split() else ""
+    if not description:
+        return type_from_phrase(name) or EntityType.METHOD
+    first = description.split()[0]
     if first.lower().endswith("ing"):
         return EntityType.METHOD  # "Aligning ...", "Training ...": the name is a method
     return type_from_phrase(re.sub(r"^(?:an?|the)\s+", "", description, flags=re.I)) or (
@@ -122,6 +126,8 @@ class EntityFinder:
     ) -> list[Candidate]:
         found = [Candidate(s, e, LEXICON, None) for s, e in lexicon_spans]
         for d in definitions:
+            if self._generic_definition(d):
+                continue
             found.append(Candidate(d.short_start, d.short_start + len(d.short), ACRONYM, None))
             found.append(Candidate(d.long_start, d.long_end, ACRONYM, None))
         contribution = title_contribution(text[:title_end])
@@ -133,6 +139,7 @@ class EntityFinder:
             (BENCH, names.benchmark_names(text)),
             (MODEL, names.model_names(text, families)),
             (SIZED, names.sized_models(text)),
+            (DESCRIBED, names.described_names(text)),
             (QUOTED, names.quoted_names(text)),
             (COINED, names.coined_names(text)),
         ):
@@ -151,7 +158,13 @@ class EntityFinder:
             end = m.end("name")
             name = text[start:end].rstrip(".")
             found.append(Candidate(start, start + len(name), NAMED, None))
-        return found
+        urls = names.url_spans(text)
+        return [
+            c
+            for c in found
+            if self._acceptable(text[c.start : c.end].strip(), c)
+            and not any(s <= c.start < e for s, e in urls)
+        ]
 
     # --- resolution ------------------------------------------------------------------
 
@@ -159,6 +172,9 @@ class EntityFinder:
         self, text: str, candidates: list[Candidate], definitions: list[AcronymDefinition]
     ) -> list[LocalEntity]:
         chosen = _longest_first(candidates)
+        # What a span is, whichever source won it: the title's contribution, a variant.
+        title_spans = {(c.start, c.end) for c in candidates if c.source is TITLE}
+        parents = {(c.start, c.end): c.parent for c in candidates if c.parent}
         registry: dict[str, LocalEntity] = {}
         # Acronym definitions make one entity of both forms, before any mention is read.
         for d in definitions:
@@ -166,13 +182,13 @@ class EntityFinder:
         entities: list[LocalEntity] = []
         for cand in chosen:
             surface = text[cand.start : cand.end].strip()
-            if not self._acceptable(surface, cand):
-                continue
             entity = self._entity_for(surface, cand, text, registry)
-            if entity is None:
-                continue
-            if cand.source is TITLE:
+            if (cand.start, cand.end) in title_spans:
                 entity.title_contribution = True
+            parent = parents.get((cand.start, cand.end))
+            if parent and not entity.known and match_key(parent) != match_key(entity.name):
+                entity.variant_of = parent
+                self._ensure_parent(parent, cand, registry, entities)
             if cand.source is NAMED:
                 entity.introduced_by_name = True
             entity.mentions.append((cand.start, cand.start + len(surface)))
@@ -182,10 +198,28 @@ class EntityFinder:
                 entities.append(entity)
         return sorted(entities, key=lambda e: e.first)
 
-    def _define(self, d: AcronymDefinition, text: str, registry: dict[str, LocalEntity]) -> None:
-        if self.lexicon.is_generic(d.short) or (
+    def _generic_definition(self, d: AcronymDefinition) -> bool:
+        """"large language models (LLMs)": defines a term, not an entity."""
+        return self.lexicon.is_generic(d.short) or (
             is_generic_phrase(d.long) and not self.lexicon.lookup(d.long)
-        ):
+        )
+
+    def _ensure_parent(self, parent: str, cand: Candidate, registry, entities) -> None:
+        """A variant's parent is mentioned by the variant's name ("MAH-DPO" names DPO)."""
+        entity = registry.get(match_key(parent))
+        if entity is None:
+            entry = self.lexicon.lookup(parent)
+            if entry is None:
+                return
+            entity = LocalEntity(entry.name, entry.type, True)
+            for form in entry.forms:
+                registry.setdefault(match_key(form), entity)
+        if not entity.mentions:
+            entity.mentions.append((cand.start, cand.end))
+            entities.append(entity)
+
+    def _define(self, d: AcronymDefinition, text: str, registry: dict[str, LocalEntity]) -> None:
+        if self._generic_definition(d):
             return
         entry = self.lexicon.lookup(d.long) or self.lexicon.lookup(d.short)
         if entry is not None and not (
@@ -210,6 +244,15 @@ class EntityFinder:
     def _acceptable(self, surface: str, cand: Candidate) -> bool:
         if len(surface) < 2 or self.lexicon.is_generic(surface):
             return False
+        if cand.source > LEXICON and "-" in surface:
+            last = surface.rsplit("-", 1)[1]
+            if last.islower() and (last.endswith(("ed", "ing")) or last in _COMPOUND_TAILS):
+                return False  # "PPO-based", "GPT-4-generated", "RL-trained"
+            if cand.source is COINED and not any(
+                sum(c.isupper() for c in part) >= 2 and not self.lexicon.is_generic(part)
+                for part in surface.split("-")
+            ):
+                return False  # "Human-AI": its only acronym is a generic one
         if cand.source >= NAMED and surface.lower() in STOP_WORDS:
             return False
         if cand.source is COINED and re.fullmatch(r"[IVX]+|[A-Z]\d?", surface):
@@ -222,7 +265,9 @@ class EntityFinder:
         key = match_key(surface)
         if key in registry:
             return registry[key]
-        entry = self.lexicon.lookup(surface)
+        entry = self.lexicon.lookup(surface) or (
+            self.lexicon.lookup(surface[:-1]) if surface.endswith("s") else None  # "LoRAs"
+        )
         if entry is not None:
             entity = registry.get(match_key(entry.name)) or LocalEntity(entry.name, entry.type, True)
             for form in entry.forms:
@@ -238,6 +283,12 @@ class EntityFinder:
             entity = LocalEntity(surface, type_, False, variant_of=cand.parent)
         registry[key] = entity
         return entity
+
+
+_COMPOUND_TAILS = frozenset(
+    {"based", "like", "style", "free", "only", "type", "aware", "level", "wise", "specific",
+     "centric", "driven", "related", "friendly", "compatible", "ready", "scale"}
+)
 
 
 def _sentence_initial(text: str, start: int) -> bool:

@@ -25,6 +25,8 @@ _RELEASE = (
     r"(?:[Cc]hat|[Ii]nstruct|[Bb]ase|[Tt]urbo|[Mm]ini|[Pp]ro|[Mm]ax|[Ll]arge|[Ss]mall|[Mm]edium"
     r"|XL|[Oo]pus|[Ss]onnet|[Hh]aiku|[Uu]ltra|[Ff]lash|[Pp]review|[Vv]ision|[Cc]oder|[Mm]ath|hf|it)"
 )
+# After a space only capitalised release names join the name ("Claude 3 Opus", not "base").
+_SPACED_RELEASE = r"(?:Opus|Sonnet|Haiku|Ultra|Flash|Turbo|Pro|XL|Chat|Instruct)"
 _MODEL_PART = rf"(?:{_SIZE}|{_VERSION}|{_RELEASE}|[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z][a-z]+)"
 
 
@@ -33,16 +35,39 @@ def _model_regex(families: tuple[str, ...]) -> re.Pattern[str]:
     stems = "|".join(re.escape(f) for f in sorted(families, key=len, reverse=True))
     return re.compile(
         rf"{_EDGE_L}(?:{stems})(?:\d+(?:\.\d+)?[a-z]?)?"
-        rf"(?:-{_MODEL_PART}|[ ](?:{_SIZE}|v\d+(?:\.\d+)*|\d+(?:\.\d+)+|{_RELEASE}))*{_EDGE_R}"
+        rf"(?:-{_MODEL_PART}|[ ](?:{_SIZE}|v\d+(?:\.\d+)*|\d+(?:\.\d+)+|{_SPACED_RELEASE}))*{_EDGE_R}"
     )
 
 
 def model_names(text: str, families: tuple[str, ...]) -> Iterator[Span]:
-    """"LLaMA-2-Chat-70b", "Qwen2-72B", "Claude-4-Opus", "SD v1.5", "GPT-4o"."""
+    """"LLaMA-2-Chat-70b", "Qwen2-72B", "Claude-4-Opus", "SD v1.5", "GPT-4o"; a family's
+    bare name too ("Baichuan"), unless it is a short all-capitals stem ("GPT", "OPT")."""
     for m in _model_regex(families).finditer(text):
         name = m.group(0)
-        if any(ch.isdigit() for ch in name) or "-" in name or " " in name:
-            yield m.start(), m.end(), EntityType.MODEL
+        bare = not (any(ch.isdigit() for ch in name) or "-" in name or " " in name)
+        if bare and (name.isupper() and len(name) <= 4):
+            continue
+        yield m.start(), m.end(), EntityType.MODEL
+
+
+def model_stem(name: str) -> str:
+    """A model's family and version, without sizes and release words:
+    "Llama-3-70B" and "Llama3-PBM-Nova-70B" -> "llama3"."""
+    parts = re.split(r"[- ]", name)
+    stem = parts[0]
+    if len(parts) > 1 and re.fullmatch(r"\d+(?:\.\d+)*", parts[1]):
+        stem += parts[1]
+    return re.sub(r"[^0-9a-z]", "", stem.lower())
+
+
+def name_parts(name: str) -> set[str]:
+    return {p.lower() for p in re.split(r"[- ]", name) if p}
+
+
+RELEASE_WORDS = frozenset(
+    {"chat", "instruct", "base", "turbo", "mini", "pro", "max", "large", "small", "medium", "xl",
+     "opus", "sonnet", "haiku", "ultra", "flash", "preview", "vision", "coder", "math", "hf", "it"}
+)
 
 
 _SIZED = re.compile(rf"{_EDGE_L}[A-Z][\w.]*(?:-[\w.]+)*-{_SIZE}{_EDGE_R}")
@@ -114,6 +139,37 @@ def coined_names(text: str) -> Iterator[Span]:
     for m in _HYPHENATED.finditer(text):
         if _has_acronym_part(m.group(0)):
             yield m.start(), m.end(), None
+
+
+_DESCRIBED = re.compile(
+    r"\b(?:the|a|an|our)\s+(?P<name>(?:[A-Z][\w-]*\s){1,4})"
+    r"(?P<noun>technique|method|algorithm|framework|approach|strategy|model|benchmark|dataset"
+    r"|metric|task|paradigm)\b"
+)
+_DESCRIBED_TYPES = {
+    "benchmark": EntityType.DATASET,
+    "dataset": EntityType.DATASET,
+    "metric": EntityType.METRIC,
+    "task": EntityType.TASK,
+    "model": EntityType.MODEL,
+}
+
+
+def described_names(text: str) -> Iterator[Span]:
+    """A capitalised name before what it is: "the Partial Occlusion technique"."""
+    for m in _DESCRIBED.finditer(text):
+        name = m.group("name").rstrip()
+        yield m.start("name"), m.start("name") + len(name), _DESCRIBED_TYPES.get(
+            m.group("noun"), EntityType.METHOD
+        )
+
+
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b[\w.-]+\.(?:com|org|io|ai|net)/\S*")
+
+
+def url_spans(text: str) -> list[tuple[int, int]]:
+    """Addresses in the text: names inside them ("github.com/X/Y") are not entities."""
+    return [(m.start(), m.end()) for m in _URL.finditer(text)]
 
 
 _QUOTED = re.compile(r"[\"“'‘]([A-Z][\w-]*(?:[ -][\w-]+){0,4})[\"”'’]")

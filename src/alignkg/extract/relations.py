@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from alignkg.extract.entities import LocalEntity
+from alignkg.extract.names import RELEASE_WORDS, model_stem, name_parts
 from alignkg.records import PAPER_REF, EntityType, RelationType
 
 METHOD_OR_MODEL = (EntityType.METHOD, EntityType.MODEL)
@@ -22,10 +23,12 @@ METHOD_OR_MODEL = (EntityType.METHOD, EntityType.MODEL)
 PROPOSAL_CUE = re.compile(
     r"\b(?:we|this (?:paper|work|study|report)|our (?:work|paper))\b[^.;]{0,60}?\b"
     r"(?:propose|introduce|present|develop|design|build|release|construct|curate|create"
-    r"|collect|contribute|formulate|put forward|offer|unveil|open-source)",
+    r"|collect|contribute|formulate|put forward|offer|unveil|open-source|devise|define|coin)",
     re.I,
 )
-NOVELTY_CUE = re.compile(r"\b(?:novel|new|proposed|our|we call|named|called|dubbed)\b", re.I)
+NOVELTY_CUE = re.compile(
+    r"\b(?:novel|new|proposed|our|we call|named|called|dubbed|development of)\b", re.I
+)
 EXTENSION_CUE = re.compile(
     r"\b(?:generali[sz](?:es|ing|ation of)|extension (?:of|to)|extends?|extending|variant of"
     r"|(?:advanced|improved|enhanced|extended) version of|builds? (?:up)?on|building (?:up)?on)\b",
@@ -33,7 +36,8 @@ EXTENSION_CUE = re.compile(
 )
 OUTPERFORM_CUE = re.compile(
     r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beat(?:s|ing)?|exceed(?:s|ed|ing)?"
-    r"|better than|superior to|improves? (?:up)?on|compares? favorably)\b",
+    r"|better than|superior to|improves? (?:up)?on|compares? favorably"
+    r"|superior [^.;]{0,80}?(?:compared (?:to|with)|than))\b",
     re.I,
 )
 BASE_CUE = re.compile(
@@ -87,12 +91,14 @@ class RelationFinder:
         yield from self._paper_relations(entities, sentences, proposed)
         own = [e for e in entities if id(e) in proposed and e.type in METHOD_OR_MODEL]
         main = own[0] if own else None
+        own_model = next((e for e in own if e.type is EntityType.MODEL), None)
         for sentence in sentences:
             present = [(pos, e) for e in entities for pos in _in(sentence, e)]
             present.sort(key=lambda item: item[0])
-            yield from self._cue_relations(sentence, present, main)
+            yield from self._cue_relations(sentence, present, main, own_model)
         yield from self._variant_relations(entities, sentences)
         yield from self._own_model_training(own, sentences)
+        yield from self._model_name_relations(entities, sentences, proposed)
 
     # --- the paper's own contributions ---------------------------------------------
 
@@ -103,6 +109,8 @@ class RelationFinder:
             return None  # the field's well-known entities are used, not proposed
         if entity.introduced_by_name:
             return "named-cue"
+        if entity.variant_of:
+            return "variant-name"  # a paper that names a variant of DPO presents it
         for start, _ in entity.mentions:
             sentence = _sentence_of(sentences, start)
             before = sentence.text[: start - sentence.start]
@@ -134,24 +142,25 @@ class RelationFinder:
 
     # --- cue phrases within one sentence -------------------------------------------
 
-    def _cue_relations(self, sentence, present, main) -> Iterator[FoundRelation]:
+    def _cue_relations(self, sentence, present, main, own_model) -> Iterator[FoundRelation]:
         text = sentence.text
-        for cue, handler in (
-            (OUTPERFORM_CUE, self._outperforms),
-            (EXTENSION_CUE, self._extends),
-            (BASE_CUE, self._based_on),
-            (TRAINING_CUE, self._trained_with),
+        for cue, handler, subject in (
+            (OUTPERFORM_CUE, self._outperforms, main),
+            (EXTENSION_CUE, self._extends, main),
+            (BASE_CUE, self._based_on, own_model),
+            (TRAINING_CUE, self._trained_with, own_model),
         ):
             for m in cue.finditer(text):
                 at = sentence.start + m.start()
                 before = [e for pos, e in present if pos < at]
                 after = [e for pos, e in present if pos >= sentence.start + m.end()]
-                yield from handler(sentence, before, after, main)
+                yield from handler(sentence, before, after, subject)
         for m in BASE_MODEL_CUE.finditer(text):
+            # "... applying SELF-ALIGN to the LLaMA-65b base language model"
             at = sentence.start + m.start()
             models = [e for pos, e in present if pos < at and e.type is EntityType.MODEL]
-            if models and main is not None and main.type is EntityType.MODEL and models[-1] is not main:
-                yield FoundRelation(main.name, RelationType.BASED_ON, models[-1].name, sentence, "base-model-cue", 0.7)
+            if models and own_model is not None and models[-1] is not own_model:
+                yield FoundRelation(own_model.name, RelationType.BASED_ON, models[-1].name, sentence, "base-model-cue", 0.7)
 
     @staticmethod
     def _subjects(before, main, types) -> list[LocalEntity]:
@@ -163,7 +172,7 @@ class RelationFinder:
     def _outperforms(self, sentence, before, after, main) -> Iterator[FoundRelation]:
         for head in self._subjects(before, main, METHOD_OR_MODEL):
             for tail in after:
-                if tail.type in METHOD_OR_MODEL and tail is not head and tail.type is head.type:
+                if tail.type in METHOD_OR_MODEL and tail is not head:
                     yield FoundRelation(head.name, RelationType.OUTPERFORMS, tail.name, sentence, "outperform-cue", 0.75)
 
     def _extends(self, sentence, before, after, main) -> Iterator[FoundRelation]:
@@ -197,6 +206,29 @@ class RelationFinder:
             if parent is not None and parent is not e and parent.type is e.type:
                 sentence = _sentence_of(sentences, e.first)
                 yield FoundRelation(e.name, RelationType.EXTENDS, parent.name, sentence, "variant-name", 0.8)
+
+    def _model_name_relations(self, entities, sentences, proposed) -> Iterator[FoundRelation]:
+        """What a model's name says: "Qwen-SFT-MoI" is trained with the paper's MoI; and
+        "Qwen2-Nova-72B" is built on "Qwen2-72B" (same family, version and size, plus a
+        name of its own)."""
+        models = [e for e in entities if e.type is EntityType.MODEL]
+        own_methods = [e for e in entities if e.type is EntityType.METHOD and not e.known]
+        for model in models:
+            sentence = _sentence_of(sentences, model.first)
+            parts = name_parts(model.name)
+            for method in own_methods:
+                if method.name.lower() in parts and len(parts) > 1:
+                    yield FoundRelation(model.name, RelationType.TRAINED_WITH, method.name, sentence, "model-name-method", 0.6)
+            for base in models:
+                if base is model or model_stem(base.name) != model_stem(model.name):
+                    continue
+                extra = parts - name_parts(base.name)
+                own_words = {w for w in extra if w not in RELEASE_WORDS and not w[0].isdigit()}
+                sizes = lambda n: {p for p in name_parts(n) if re.fullmatch(r"\d+(?:\.\d+)?[bmk]", p)}  # noqa: E731
+                if own_words and (id(model) in proposed and id(base) not in proposed or (
+                    sizes(model.name) and sizes(model.name) == sizes(base.name)
+                )):
+                    yield FoundRelation(model.name, RelationType.BASED_ON, base.name, sentence, "model-name-base", 0.6)
 
     def _own_model_training(self, own, sentences) -> Iterator[FoundRelation]:
         """A paper that proposes both a model and a method trains the one with the other."""
