@@ -8,6 +8,8 @@ blank line, then its abstract (Paper.text).
 
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -22,11 +24,16 @@ for _name in ("acronyms", "alignkg_entities", "alignkg_relations"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
-_SENTENCE_END = frozenset({".", "!", "?"})
+_SENTENCE_END = (".", "!", "?", "\n\n", "\n\n\n", "\n\n\n\n")
 
 
-def title_end(doc: Doc) -> int:
-    end = doc.text.find("\n\n")
+def doc_text(doc: Doc) -> str:
+    """doc.text joins every token anew; the components read it once per doc."""
+    return doc.user_data.setdefault("alignkg_text", doc.text)
+
+
+def title_end(text: str) -> int:
+    end = text.find("\n\n")
     return end if end >= 0 else 0
 
 
@@ -37,14 +44,15 @@ class SentenceSplitter:
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
+        self.ends = numpy.array([nlp.vocab.strings.add(s) for s in _SENTENCE_END], dtype="uint64")
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc.has_annotation("SENT_START"):
+        if len(doc) == 0 or doc.has_annotation("SENT_START"):
             return doc
-        start_next = True
-        for token in doc:
-            token.is_sent_start = start_next
-            start_next = token.text in _SENTENCE_END or "\n\n" in token.text_with_ws
+        # Vectorised over token ids: a token starts a sentence after an end token.
+        is_end = numpy.isin(doc.to_array(ORTH), self.ends)
+        starts = numpy.where(numpy.concatenate(([True], is_end[:-1])), 1, -1).astype("int32")
+        doc.from_array([SENT_START], starts.reshape(-1, 1).astype("uint64"))
         return doc
 
 
@@ -56,7 +64,7 @@ class AcronymFinder:
         self.name = name
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.acronyms = find_definitions(doc.text)
+        doc._.acronyms = find_definitions(doc_text(doc))
         return doc
 
 
@@ -80,13 +88,14 @@ class EntityRecognizer:
         self.folded.add("LEXICON", folded)
 
     def __call__(self, doc: Doc) -> Doc:
-        definitions = doc._.acronyms if doc._.acronyms is not None else find_definitions(doc.text)
+        text = doc_text(doc)
+        definitions = doc._.acronyms if doc._.acronyms is not None else find_definitions(text)
         matches = [doc[s:e] for _, s, e in self.exact(doc)] + [
             doc[s:e] for _, s, e in self.folded(doc)
         ]
         lexicon_spans = [(span.start_char, span.end_char) for span in matches]
-        candidates = self.finder.candidates(doc.text, title_end(doc), lexicon_spans, definitions)
-        entities = self.finder.resolve(doc.text, candidates, definitions)
+        candidates = self.finder.candidates(text, title_end(text), lexicon_spans, definitions)
+        entities = self.finder.resolve(text, candidates, definitions)
         doc._.alignkg_entities = entities
         spans = [
             doc.char_span(s, e, label=entity.type.value, alignment_mode="expand")
@@ -106,7 +115,12 @@ class RelationExtractor:
         self.finder = RelationFinder()
 
     def __call__(self, doc: Doc) -> Doc:
-        sentences = [Sentence(s.start_char, s.end_char, s.text) for s in doc.sents]
+        text = doc_text(doc)
+        starts = [0] + [
+            doc[i].idx for i in numpy.flatnonzero(doc.to_array(SENT_START) == 1) if i > 0
+        ]
+        bounds = zip(starts, [*starts[1:], len(text)], strict=True)
+        sentences = [Sentence(s, e, text[s:e]) for s, e in bounds]
         entities = doc._.alignkg_entities or []
         doc._.alignkg_relations = list(self.finder.find(entities, sentences))
         return doc

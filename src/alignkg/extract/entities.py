@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -68,7 +69,10 @@ _NAMED_CUE = re.compile(
     r"\b(?:named|called|dubbed|termed|coined|denoted(?: as)?|referred to as)\s+"
     r"(?P<name>[\"“]?[A-Z][\w*-]*(?:\.\d+)?(?:\s[A-Z][\w*-]*){0,3})"
 )
-_VARIANT_PHRASE = r"((?:[A-Z][a-z]+[ -]){1,3})"
+@cache
+def _variant_phrase_regex(parent: str) -> re.Pattern[str]:
+    """Capitalised words before a known method: "Factually Augmented RLHF"."""
+    return re.compile(rf"(?<=\s)((?:[A-Z][a-z]+[ -]){{1,3}}){re.escape(parent)}\b")
 
 
 def title_contribution(title: str) -> tuple[str, str] | None:
@@ -149,8 +153,8 @@ class EntityFinder:
         }
         for s, e, parent in names.method_variants(text, sorted(parents)):
             found.append(Candidate(s, e, VARIANT, None, parent))
-        for parent in sorted(parents):
-            for m in re.finditer(rf"(?<![.!?:\n]\s)(?<=\s){_VARIANT_PHRASE}{re.escape(parent)}\b", text):
+        for parent in sorted(p for p in parents if p in text):
+            for m in _variant_phrase_regex(parent).finditer(text):
                 if m.start() > title_end and not _sentence_initial(text, m.start()):
                     found.append(Candidate(m.start(), m.end(), VARIANT, None, parent))
         for m in _NAMED_CUE.finditer(text):
@@ -196,6 +200,7 @@ class EntityFinder:
                 entity.aliases.add(surface)
             if entity not in entities:
                 entities.append(entity)
+        _add_repeated_mentions(text, entities, chosen)
         return sorted(entities, key=lambda e: e.first)
 
     def _generic_definition(self, d: AcronymDefinition) -> bool:
@@ -289,6 +294,21 @@ _COMPOUND_TAILS = frozenset(
     {"based", "like", "style", "free", "only", "type", "aware", "level", "wise", "specific",
      "centric", "driven", "related", "friendly", "compatible", "ready", "scale"}
 )
+
+
+def _add_repeated_mentions(
+    text: str, entities: list[LocalEntity], chosen: list[Candidate]
+) -> None:
+    """A name found once is a mention wherever it recurs ("named Dromedary. Dromedary
+    surpasses ..."), so cue phrases in later sentences see it."""
+    taken = [(c.start, c.end) for c in chosen]
+    for entity in entities:
+        for form in sorted({entity.name, *entity.aliases}, key=len, reverse=True):
+            flags = 0 if sum(c.isupper() for c in form) >= 2 else re.IGNORECASE
+            for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text, flags):
+                if not any(m.start() < e and s < m.end() for s, e in taken):
+                    taken.append((m.start(), m.end()))
+                    entity.mentions.append((m.start(), m.end()))
 
 
 def _sentence_initial(text: str, start: int) -> bool:

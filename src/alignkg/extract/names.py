@@ -98,16 +98,22 @@ _VARIANT_SUFFIX_STOP = frozenset(
 _VARIANT_PREFIX_STOP = frozenset({"non", "pre", "post", "anti", "multi", "vs", "via"})
 
 
+@cache
+def _variant_regex(parent: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"{_EDGE_L}(?:(?P<pre>[A-Za-z0-9]{{1,5}})(?P<dash>-?))?{re.escape(parent)}"
+        rf"(?:-(?P<post>[A-Za-z0-9]+))?{_EDGE_R}"
+    )
+
+
 def method_variants(text: str, parents: Iterable[str]) -> Iterator[tuple[int, int, str]]:
     """Named variants of a known method: "f-DPO", "LN-DPO", "rDPO", "TDPO", "PPO-max".
 
     Yields (start, end, parent name)."""
     for parent in parents:
-        pattern = re.compile(
-            rf"{_EDGE_L}(?:(?P<pre>[A-Za-z0-9]{{1,5}})(?P<dash>-?))?{re.escape(parent)}"
-            rf"(?:-(?P<post>[A-Za-z0-9]+))?{_EDGE_R}"
-        )
-        for m in pattern.finditer(text):
+        if parent not in text:
+            continue
+        for m in _variant_regex(parent).finditer(text):
             pre, post = m.group("pre"), m.group("post")
             if not pre and not post:
                 continue

@@ -154,7 +154,9 @@ class RelationFinder:
                 at = sentence.start + m.start()
                 before = [e for pos, e in present if pos < at]
                 after = [e for pos, e in present if pos >= sentence.start + m.end()]
-                yield from handler(sentence, before, after, subject)
+                # "We extend DPO and KTO ...": the paper acts, not one of its methods.
+                paper_acts = re.search(r"\bwe\s+(?:\w+\s+)?$", text[: m.start()], re.I)
+                yield from handler(sentence, before, after, None if paper_acts else subject)
         for m in BASE_MODEL_CUE.finditer(text):
             # "... applying SELF-ALIGN to the LLaMA-65b base language model"
             at = sentence.start + m.start()

@@ -1,0 +1,216 @@
+"""Extraction on real sentences: acronyms, naming patterns, the lexicon and cue phrases.
+
+Sentences are taken from abstracts (some outside the bundled corpus), so the rules are
+tested on text as the field writes it.
+"""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from alignkg.extract import Extractor, build_nlp
+from alignkg.extract.acronyms import find_definitions
+from alignkg.records import PAPER_REF, EntityType, Paper
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def extract(extractor, abstract: str, title: str = "A Paper", organization=None):
+    paper = Paper(id="p", title=title, abstract=abstract, organization=organization)
+    result = extractor.extract(paper)
+    entities = {e.name: e for e in result.entities}
+    relations = {(r.head, r.type.value, r.tail) for r in result.relations}
+    return entities, relations, result
+
+
+@pytest.mark.parametrize(
+    ("text", "short", "long"),
+    [
+        ("We build on Direct Preference Optimization (DPO) for this.", "DPO",
+         "Direct Preference Optimization"),
+        ("Reinforcement Learning from Human Feedback (RLHF) is common.", "RLHF",
+         "Reinforcement Learning from Human Feedback"),
+        ("the PPO algorithm, i.e. Proximal Policy Optimization (PPO)", "PPO",
+         "Proximal Policy Optimization"),
+        ("We train with our Multi-Action-Head DPO (MAH-DPO) objective.", "MAH-DPO",
+         "Multi-Action-Head DPO"),
+        ("a novel approach, namely SALMON (Self-ALignMent with principle-fOllowiNg reward models)",
+         "SALMON", "Self-ALignMent with principle-fOllowiNg reward models"),
+        ("we propose Kahneman-Tversky Optimization (KTO), which", "KTO",
+         "Kahneman-Tversky Optimization"),
+    ],
+)
+def test_acronym_definitions(text, short, long):
+    found = {(d.short, d.long) for d in find_definitions(text)}
+    assert (short, long) in found
+
+
+def test_no_definition_from_a_plain_parenthesis():
+    assert find_definitions("We use three datasets (see the appendix) in total.") == []
+
+
+def test_defined_acronym_is_one_entity_with_its_long_form(extractor):
+    entities, relations, _ = extract(
+        extractor,
+        "To address this, we propose Preference Ranking Optimization (PRO) to align LLMs. "
+        "PRO extends the Bradley-Terry comparison. Experiments show that PRO outperforms "
+        "Proximal Policy Optimization (PPO).",
+    )
+    assert entities["PRO"].type is EntityType.METHOD
+    assert "Preference Ranking Optimization" in entities["PRO"].aliases
+    assert "Proximal Policy Optimization" in entities["PPO"].aliases
+    assert (PAPER_REF, "PROPOSES", "PRO") in relations
+    assert (PAPER_REF, "USES", "PPO") in relations
+    assert ("PRO", "OUTPERFORMS", "PPO") in relations
+    assert ("PRO", "EXTENDS", "Bradley-Terry") in relations
+
+
+def test_generic_acronyms_are_not_entities(extractor):
+    entities, _, _ = extract(
+        extractor, "Large language models (LLMs) and vision-language models (VLMs) are popular."
+    )
+    assert entities == {}
+
+
+def test_named_variants_extend_their_parent(extractor):
+    entities, relations, _ = extract(
+        extractor,
+        "We propose f-DPO, which generalizes DPO with diverse divergence constraints. "
+        "Motivated by these findings, we propose an embarrassingly simple extension to the "
+        "DPO algorithm, LN-DPO. We further explore the PPO-max, an advanced version of PPO.",
+    )
+    for variant, parent in (("f-DPO", "DPO"), ("LN-DPO", "DPO"), ("PPO-max", "PPO")):
+        assert entities[variant].type is EntityType.METHOD
+        assert (variant, "EXTENDS", parent) in relations
+        assert (PAPER_REF, "PROPOSES", variant) in relations
+    assert (PAPER_REF, "USES", "DPO") in relations
+
+
+def test_compounds_are_not_variants(extractor):
+    entities, _, _ = extract(
+        extractor, "Importantly, f-DPO outperforms PPO-based methods and RLHF-trained models."
+    )
+    assert "PPO-based" not in entities and "RLHF-trained" not in entities
+    assert {"f-DPO", "PPO", "RLHF"} <= set(entities)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["LLaMA-2-Chat-70b", "LLaMA-2-70b", "Qwen2-72B", "Claude-4-Opus", "GPT-4o", "GPT-4.1",
+     "Qwen-7B-chat", "SD v1.5", "Mistral-7B-Instruct-v0.2", "Llama3-PBM-Nova-70B"],
+)
+def test_model_names_with_sizes_and_versions(extractor, name):
+    entities, _, _ = extract(extractor, f"We compare against {name} on several benchmarks.")
+    assert entities[name].type is EntityType.MODEL
+
+
+def test_model_size_words_after_a_space_stay_out(extractor):
+    entities, _, _ = extract(extractor, "We fine-tune the LLaMA-2-70b base language model.")
+    assert "LLaMA-2-70b" in entities
+
+
+@pytest.mark.parametrize("name", ["MMHAL-BENCH", "LLaVA-Bench", "HumanAgencyBench", "TruthfulQA"])
+def test_benchmark_names(extractor, name):
+    entities, relations, _ = extract(extractor, f"We evaluate on {name} and report results.")
+    assert entities[name].type is EntityType.DATASET
+    assert (PAPER_REF, "EVALUATES_ON", name) in relations
+
+
+def test_introduced_benchmark(extractor):
+    _, relations, _ = extract(
+        extractor,
+        "We introduce a new benchmark, SafetyEval-X, for measuring refusals. "
+        "We also develop a new benchmark MMHAL-BENCH with a special focus on penalizing "
+        "hallucinations.",
+    )
+    assert (PAPER_REF, "INTRODUCES", "MMHAL-BENCH") in relations
+
+
+def test_title_names_the_contribution(extractor):
+    entities, relations, _ = extract(
+        extractor,
+        "We propose an iterative distillation method for alignment.",
+        title="CycleAlign: Iterative Distillation from Black-box LLM to White-box Models",
+    )
+    assert entities["CycleAlign"].type is EntityType.METHOD
+    assert (PAPER_REF, "PROPOSES", "CycleAlign") in relations
+
+    entities, relations, _ = extract(
+        extractor, "It holds images.", title="VisAlign: Dataset for Measuring Visual Alignment"
+    )
+    assert (PAPER_REF, "INTRODUCES", "VisAlign") in relations
+    entities, relations, _ = extract(
+        extractor, "We survey it.", title="Large Language Model Alignment: A Survey"
+    )
+    assert not any(r[1] == "PROPOSES" for r in relations)
+
+
+def test_models_built_and_trained(extractor):
+    entities, relations, _ = extract(
+        extractor,
+        "Our approach, SELF-ALIGN, combines principle-driven reasoning with LLMs. "
+        "Applying SELF-ALIGN to the LLaMA-65b base language model, we develop an AI "
+        "assistant named Dromedary. Dromedary significantly surpasses the performance of "
+        "several state-of-the-art AI systems, including Text-Davinci-003 and Alpaca.",
+        title="Principle-Driven Self-Alignment of Language Models from Scratch",
+    )
+    assert entities["Dromedary"].type is EntityType.MODEL
+    assert (PAPER_REF, "PROPOSES", "Dromedary") in relations
+    assert ("Dromedary", "BASED_ON", "LLaMA-65b") in relations
+    assert ("Dromedary", "TRAINED_WITH", "SELF-ALIGN") in relations
+    assert ("Dromedary", "OUTPERFORMS", "Text-Davinci-003") in relations
+    assert ("Dromedary", "OUTPERFORMS", "Alpaca") in relations
+
+
+def test_tasks_and_metrics(extractor):
+    entities, relations, _ = extract(
+        extractor,
+        "Experiments on image classification, object detection, and semantic segmentation "
+        "show gains in accuracy and a lower expected calibration error (ECE).",
+    )
+    assert (PAPER_REF, "ADDRESSES", "object detection") in relations
+    assert entities["ECE"].type is EntityType.METRIC
+    assert entities["accuracy"].type is EntityType.METRIC
+
+
+def test_organization_from_the_listing(extractor):
+    _, relations, _ = extract(extractor, "We study it.", organization="Fudan University")
+    assert (PAPER_REF, "AFFILIATED_WITH", "Fudan University") in relations
+
+
+def test_every_relation_carries_its_evidence(extractor):
+    _, _, result = extract(extractor, "We use DPO. Then f-DPO outperforms PPO.")
+    text = result.paper.text
+    for relation in result.relations:
+        ev = relation.evidence
+        assert ev.paper_id == "p" and 0 < ev.confidence <= 1 and ev.rule
+        assert text[ev.start : ev.end].strip() == ev.sentence
+
+
+def test_names_in_urls_are_not_entities(extractor):
+    entities, _, _ = extract(
+        extractor, "Resources are at https://github.com/GaryYufei/AlignLLMHumanSurvey today."
+    )
+    assert entities == {}
+
+
+def test_components_plug_into_a_users_pipeline():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    build_nlp(nlp)
+    doc = nlp("We propose Direct Preference Optimization (DPO). It beats PPO.")
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Direct Preference Optimization", "Method"),
+        ("DPO", "Method"),
+        ("PPO", "Method"),
+    ]
+    assert doc._.alignkg_relations
+
+
+def test_extraction_is_deterministic(extractor):
+    paper = Paper(id="p", title="T", abstract="We propose f-DPO, a generalization of DPO.")
+    assert extractor.extract(paper) == Extractor().extract(paper)
