@@ -1,0 +1,108 @@
+"""The `render` command: a neighbourhood as an interactive, offline HTML page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from alignkg.canonical import slug
+from alignkg.cli.common import (
+    AlignkgTyper,
+    BackendOption,
+    DatabaseOption,
+    DataDirOption,
+    fail,
+    note,
+    query_store,
+    resolve_or_fail,
+)
+from alignkg.cli.queries import DepthOption
+from alignkg.records import PAPER_LABEL, Entity, Subgraph
+from alignkg.render.pyvis_page import paper_titles_in, render_page
+from alignkg.store import DEFAULT_NODE_CAP, GraphStore
+from alignkg.store.embedded import write_atomically
+
+app = AlignkgTyper()
+
+MaxNodesOption = Annotated[
+    int,
+    typer.Option(
+        "--max-nodes", min=1, help="Cut the neighbourhood at this many nodes (noted on the page)."
+    ),
+]
+
+
+def supporting_paper_titles(store: GraphStore, sub: Subgraph) -> dict[str, str]:
+    """Titles of every paper behind the subgraph's evidence, by Paper.id.
+
+    Papers in the subgraph name themselves. A paper behind an entity-to-entity relation
+    mentions its head entity, so the head's detail lists it: one query per such entity,
+    only while titles are missing.
+    """
+    titles = paper_titles_in(sub)
+    missing = {e.paper_id for r in sub.relations for e in r.evidence} - titles.keys()
+    kinds = {n.id: n.kind for n in sub.nodes}
+    asked: set[str] = set()
+    for rel in sub.relations:
+        if not missing:
+            break
+        if not any(e.paper_id in missing for e in rel.evidence):
+            continue
+        for end in (rel.head, rel.tail):
+            if kinds.get(end) == PAPER_LABEL or end in asked:
+                continue
+            asked.add(end)
+            for paper in store.detail(end).papers:
+                titles.setdefault(paper.id, paper.title)
+            missing -= titles.keys()
+    return titles
+
+
+def write_neighborhood_html(
+    store: GraphStore,
+    entity: Entity,
+    depth: int,
+    path: Path,
+    node_cap: int = DEFAULT_NODE_CAP,
+) -> Subgraph:
+    """Write the page of `entity`'s neighbourhood to `path`; return the subgraph drawn."""
+    sub = store.neighborhood(entity.id, depth=depth, node_cap=node_cap)
+    html = render_page(sub, supporting_paper_titles(store, sub))
+    try:
+        write_atomically(path, html)
+    except OSError as err:
+        raise fail(f"cannot write {path}: {err.strerror}", 1) from None
+    note(f"Wrote {path}: {len(sub.nodes)} nodes, {len(sub.relations)} relations.")
+    if sub.truncated:
+        note(f"The neighbourhood was cut at {len(sub.nodes)} nodes (--max-nodes).")
+    return sub
+
+
+@app.command()
+def render(
+    name: Annotated[str, typer.Argument(help="Entity name or alias, any case.")],
+    depth: DepthOption = 1,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="HTML file to write (default: named after the entity, e.g. dpo.html).",
+            show_default=False,
+        ),
+    ] = None,
+    max_nodes: MaxNodesOption = DEFAULT_NODE_CAP,
+    backend: BackendOption = "embedded",
+    data_dir: DataDirOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """An interactive page of an entity's neighbourhood: opens offline in any browser."""
+    store = query_store(backend, data_dir, database)
+    try:
+        entity = resolve_or_fail(store, name)
+        path = output or Path(f"{slug(entity.name)}.html")
+        write_neighborhood_html(store, entity, depth, path, node_cap=max_nodes)
+    finally:
+        store.close()
