@@ -72,8 +72,9 @@ class _Cluster:
         self.papers |= other.papers
 
     def canonical_name(self) -> str:
-        # The form most papers use as the name; ties go to the shorter, then alphabetical.
-        return min(self.names, key=lambda n: (-self.names[n], len(n), n))
+        # The form most papers use as the name; ties go to the shorter, the one without
+        # spaces ("Dromedary-2"), then the alphabetical first.
+        return min(self.names, key=lambda n: (-self.names[n], len(n), " " in n, n))
 
 
 def _compatible(a: _Cluster, b: _Cluster, shared_keys: set[str]) -> bool:

@@ -1,0 +1,194 @@
+"""The command line as a user runs it: on the bundled corpus, in a fresh data directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from alignkg.cli import app
+
+GOLD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "seed-gold.jsonl"
+
+runner = CliRunner()
+
+
+def run(*args: str, env: dict | None = None):
+    return runner.invoke(app, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("data")
+    result = run("build", "--data-dir", str(path))
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_build_reports_what_it_built(data_dir):
+    result = run("build", "--data-dir", str(data_dir), "--json")
+    summary = json.loads(result.stdout)
+    assert summary["papers"] == 55 and summary["entities"] > 150 and summary["relations"] > 200
+
+
+def test_neighborhood_of_dpo_lists_its_extensions_with_evidence(data_dir):
+    result = run("neighborhood", "DPO", "--data-dir", str(data_dir))
+    assert result.exit_code == 0
+    text = result.stdout
+    assert text.startswith("DPO [Method]")
+    extends = text.split("<- EXTENDS")[1].split("\n\n")[0]
+    assert "f-DPO" in extends and "LN-DPO" in extends
+    assert "we propose an embarrassingly simple extension to the DPO algorithm" in extends
+
+
+def test_neighborhood_json_and_alias_resolution(data_dir):
+    result = run(
+        "neighborhood", "direct preference optimization", "--json", "--data-dir", str(data_dir)
+    )
+    sub = json.loads(result.stdout)
+    assert sub["focus"]["name"] == "DPO"
+    extends = {
+        (r["head"], r["tail"]) for r in sub["relations"] if r["type"] == "EXTENDS"
+    }
+    assert ("method/f-dpo", "method/dpo") in extends and ("method/ln-dpo", "method/dpo") in extends
+    for relation in sub["relations"]:
+        assert relation["evidence"] and all(e["sentence"] for e in relation["evidence"])
+    deeper = json.loads(run("neighborhood", "DPO", "-d", "2", "--json",
+                            "--data-dir", str(data_dir)).stdout)
+    assert len(deeper["nodes"]) > len(sub["nodes"])
+
+
+def test_unknown_name_suggests_and_exits_1(data_dir):
+    result = run("neighborhood", "DPOO", "--data-dir", str(data_dir))
+    assert result.exit_code == 1
+    assert "no entity named 'DPOO'" in result.stderr and "DPO" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_show_search_and_stats(data_dir):
+    show = run("show", "rlhf", "--data-dir", str(data_dir))
+    assert show.exit_code == 0 and show.stdout.startswith("RLHF [Method]")
+    assert "Papers (" in show.stdout
+    detail = json.loads(run("show", "LN-DPO", "--json", "--data-dir", str(data_dir)).stdout)
+    assert detail["entity"]["type"] == "Method" and detail["papers"]
+    hits = json.loads(run("search", "dpo", "--json", "--data-dir", str(data_dir)).stdout)
+    assert hits[0]["name"] == "DPO" and {"f-DPO", "LN-DPO"} <= {h["name"] for h in hits}
+    assert run("search", "zzzz-nothing", "--data-dir", str(data_dir)).exit_code == 1
+    stats = json.loads(run("stats", "--json", "--data-dir", str(data_dir)).stdout)
+    assert stats["papers"] == 55
+    assert set(stats["entities"]) <= {"Method", "Dataset", "Model", "Task", "Metric",
+                                      "Organization"}
+    assert stats["relations"]["EXTENDS"] >= 5
+
+
+def test_first_query_builds_the_default_graph(tmp_path):
+    result = run("neighborhood", "PPO", env={"ALIGNKG_DATA_DIR": str(tmp_path / "fresh")})
+    assert result.exit_code == 0
+    assert "building the bundled corpus" in result.stderr
+    assert (tmp_path / "fresh" / "graph.json").exists()
+
+
+def test_rebuild_gives_byte_identical_store(data_dir, tmp_path):
+    run("build", "--data-dir", str(tmp_path))
+    assert (tmp_path / "graph.json").read_bytes() == (data_dir / "graph.json").read_bytes()
+
+
+def test_extract_writes_gold_shaped_jsonl(tmp_path):
+    out = tmp_path / "x.jsonl"
+    assert run("extract", "-o", str(out)).exit_code == 0
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 55
+    first = lines[0]
+    assert set(first) >= {"paper", "paper_id", "entities", "relations"}
+    relation = next(line for line in lines if line["relations"])["relations"][0]
+    assert set(relation["evidence"]) == {"paper_id", "sentence", "start", "end", "rule",
+                                         "confidence"}
+
+
+def test_extract_with_two_workers_gives_the_same_output(tmp_path):
+    one, two = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
+    run("extract", "-o", str(one))
+    run("extract", "-o", str(two), "--workers", "2")
+    assert one.read_bytes() == two.read_bytes()
+
+
+@pytest.mark.skipif(not GOLD.exists(), reason="the development gold is not beside the project")
+def test_evaluation_meets_the_targets_on_the_development_gold():
+    report = json.loads(run("evaluate", str(GOLD), "--json").stdout)
+    assert report["papers"] == 55
+    assert report["entities"]["micro"]["f1"] >= 0.75
+    assert report["relations"]["micro"]["f1"] >= 0.55
+
+
+# --- bad input: one line on stderr, no traceback, nothing half-written --------------
+
+
+def alignkg(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "alignkg", *args], capture_output=True, text=True, cwd=cwd,
+        env={**os.environ, "ALIGNKG_DATA_DIR": str(cwd or ".")},
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such file"),
+        (b"", "the file is empty"),
+        (b"\x00\x01\x02binary", "binary"),
+        (b'{"title": "T", "abstract": "A."}\n{"title": \n', "corpus:2: malformed JSON"),
+    ],
+)
+def test_bad_corpus_is_a_one_line_error_and_keeps_the_store(tmp_path, data_dir, content, message):
+    corpus = tmp_path / "corpus"
+    if content is not None:
+        corpus.write_bytes(content)
+    store = tmp_path / "graph.json"
+    store.write_bytes((data_dir / "graph.json").read_bytes())
+    before = store.read_bytes()
+    result = alignkg("build", str(corpus), "--strict", "--data-dir", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert store.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["graph.json"] + (["corpus"] if content is not None else [])
+    )
+
+
+def test_bad_record_is_skipped_with_a_warning(tmp_path):
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text('{"title": "We use DPO", "abstract": "We use DPO."}\n[1, 2]\n')
+    result = alignkg("extract", str(corpus), cwd=tmp_path)
+    assert result.returncode == 0
+    assert f"{corpus}:2: expected a JSON object; record skipped" in result.stderr
+    assert json.loads(result.stdout)["paper"] == "We use DPO"
+
+
+def test_unwritable_output_leaves_nothing(tmp_path):
+    result = alignkg("extract", "-o", str(tmp_path / "missing" / "x.jsonl"), cwd=tmp_path)
+    assert result.returncode == 1 and "cannot write" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_format_is_a_usage_error(tmp_path):
+    result = alignkg("extract", "--format", "yaml", cwd=tmp_path)
+    assert result.returncode == 2 and "unknown format 'yaml'" in result.stderr
+
+
+def test_corrupt_store_is_a_clear_error(tmp_path):
+    (tmp_path / "graph.json").write_text("{not json")
+    result = alignkg("stats", "--data-dir", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "not a readable alignkg graph" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_python_dash_m_works():
+    result = subprocess.run([sys.executable, "-m", "alignkg", "--help"], capture_output=True,
+                            text=True)
+    assert result.returncode == 0 and "neighborhood" in result.stdout
