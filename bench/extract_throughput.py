@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from alignkg.ingest import default_corpus, read_corpus
@@ -28,14 +27,27 @@ def make_corpus(path: Path, size: int) -> None:
     with path.open("w", encoding="utf-8") as out:
         for i in range(size):
             paper = papers[i % len(papers)]
-            record = {"id": f"bench-{i}", "title": f"{paper.title} ({i})", "abstract": paper.abstract}
+            record = {
+                "id": f"bench-{i}",
+                "title": f"{paper.title} ({i})",
+                "abstract": paper.abstract,
+            }
             out.write(json.dumps(record) + "\n")
 
 
 def run_extract(corpus: Path, workers: int) -> tuple[float, float]:
     """Seconds and peak RSS (MiB, largest single process) of one `alignkg extract`."""
-    command = [sys.executable, "-m", "alignkg", "extract", str(corpus), "-o", os.devnull,
-               "--workers", str(workers)]
+    command = [
+        sys.executable,
+        "-m",
+        "alignkg",
+        "extract",
+        str(corpus),
+        "-o",
+        os.devnull,
+        "--workers",
+        str(workers),
+    ]
     # Each measurement in a fresh child so ru_maxrss is this run's alone.
     probe = (
         "import resource, subprocess, sys, time\n"
@@ -43,8 +55,9 @@ def run_extract(corpus: Path, workers: int) -> tuple[float, float]:
         "subprocess.run(sys.argv[1:], check=True)\n"
         "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
-    out = subprocess.run([sys.executable, "-c", probe, *command], check=True,
-                         capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", probe, *command], check=True, capture_output=True, text=True
+    ).stdout.split()
     return float(out[0]), float(out[1]) / 1024
 
 
@@ -61,8 +74,11 @@ def main() -> None:
             for workers in args.workers:
                 seconds, rss = run_extract(corpus, workers)
                 rows.append((size, workers, seconds, size / seconds, rss))
-                print(f"{size:>7} abstracts, {workers} worker(s): {seconds:7.1f} s, "
-                      f"{size / seconds:7.0f} abstracts/s, peak RSS {rss:6.0f} MiB", flush=True)
+                print(
+                    f"{size:>7} abstracts, {workers} worker(s): {seconds:7.1f} s, "
+                    f"{size / seconds:7.0f} abstracts/s, peak RSS {rss:6.0f} MiB",
+                    flush=True,
+                )
     base = {(s, w): r for s, w, _, r, _ in rows}
     for size in args.sizes:
         if (size, 1) in base and (size, 2) in base:

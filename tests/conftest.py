@@ -29,7 +29,9 @@ def _extraction(paper: Paper, entities, relations) -> PaperExtraction:
     return PaperExtraction(
         paper=paper,
         entities=[ExtractedEntity(n, t, tuple(a)) for n, t, a in entities],
-        relations=[ExtractedRelation(h, RelationType(r), t, evidence(s)) for h, r, t, s in relations],
+        relations=[
+            ExtractedRelation(h, RelationType(r), t, evidence(s)) for h, r, t, s in relations
+        ],
     )
 
 
@@ -58,40 +60,81 @@ def make_sample_graph() -> KnowledgeGraph:
         [
             _extraction(
                 p1,
-                [("DPO", M, ["Direct Preference Optimization"]), ("PPO", M, []),
-                 ("Stanford NLP", EntityType.ORGANIZATION, [])],
                 [
-                    (PAPER_REF, "PROPOSES", "DPO", "We propose Direct Preference Optimization (DPO)."),
+                    ("DPO", M, ["Direct Preference Optimization"]),
+                    ("PPO", M, []),
+                    ("Stanford NLP", EntityType.ORGANIZATION, []),
+                ],
+                [
+                    (
+                        PAPER_REF,
+                        "PROPOSES",
+                        "DPO",
+                        "We propose Direct Preference Optimization (DPO).",
+                    ),
                     (PAPER_REF, "USES", "PPO", "DPO outperforms PPO."),
                     ("DPO", "OUTPERFORMS", "PPO", "DPO outperforms PPO."),
-                    (PAPER_REF, "AFFILIATED_WITH", "Stanford NLP", "Direct Preference Optimization"),
+                    (
+                        PAPER_REF,
+                        "AFFILIATED_WITH",
+                        "Stanford NLP",
+                        "Direct Preference Optimization",
+                    ),
                 ],
             ),
             _extraction(
                 p2,
-                [("f-DPO", M, []), ("direct preference optimization", M, []), ("PPO", M, []),
-                 ("MT-Bench", D, [])],
+                [
+                    ("f-DPO", M, []),
+                    ("direct preference optimization", M, []),
+                    ("PPO", M, []),
+                    ("MT-Bench", D, []),
+                ],
                 [
                     (PAPER_REF, "PROPOSES", "f-DPO", "We propose f-DPO, which generalizes DPO."),
-                    ("f-DPO", "EXTENDS", "direct preference optimization",
-                     "We propose f-DPO, which generalizes DPO."),
+                    (
+                        "f-DPO",
+                        "EXTENDS",
+                        "direct preference optimization",
+                        "We propose f-DPO, which generalizes DPO.",
+                    ),
                     ("f-DPO", "OUTPERFORMS", "PPO", "f-DPO beats PPO on <b>MT-Bench</b>."),
                     (PAPER_REF, "EVALUATES_ON", "MT-Bench", "f-DPO beats PPO on <b>MT-Bench</b>."),
                 ],
             ),
             _extraction(
                 p3,
-                [("Dromedary", MO, []), ("LLaMA-65b", MO, []), ("SELF-ALIGN", M, []),
-                 ("DPO", M, [])],
                 [
-                    (PAPER_REF, "PROPOSES", "Dromedary",
-                     "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO."),
-                    ("Dromedary", "BASED_ON", "LLaMA-65b",
-                     "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO."),
-                    ("Dromedary", "TRAINED_WITH", "SELF-ALIGN",
-                     "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO."),
-                    (PAPER_REF, "USES", "DPO",
-                     "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO."),
+                    ("Dromedary", MO, []),
+                    ("LLaMA-65b", MO, []),
+                    ("SELF-ALIGN", M, []),
+                    ("DPO", M, []),
+                ],
+                [
+                    (
+                        PAPER_REF,
+                        "PROPOSES",
+                        "Dromedary",
+                        "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
+                    ),
+                    (
+                        "Dromedary",
+                        "BASED_ON",
+                        "LLaMA-65b",
+                        "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
+                    ),
+                    (
+                        "Dromedary",
+                        "TRAINED_WITH",
+                        "SELF-ALIGN",
+                        "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
+                    ),
+                    (
+                        PAPER_REF,
+                        "USES",
+                        "DPO",
+                        "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
+                    ),
                 ],
             ),
         ]

@@ -50,10 +50,18 @@ def test_acronym_and_long_form_are_one_method():
 def test_spelling_variants_merge_but_sizes_and_versions_do_not():
     graph = build_graph(
         [
-            paper_with("a", ExtractedEntity("Dromedary-2", MO), ExtractedEntity("GPT-4", MO),
-                       ExtractedEntity("LLaMA-2-70b", MO)),
-            paper_with("b", ExtractedEntity("Dromedary 2", MO), ExtractedEntity("GPT-4o", MO),
-                       ExtractedEntity("LLaMA-2-Chat-70b", MO)),
+            paper_with(
+                "a",
+                ExtractedEntity("Dromedary-2", MO),
+                ExtractedEntity("GPT-4", MO),
+                ExtractedEntity("LLaMA-2-70b", MO),
+            ),
+            paper_with(
+                "b",
+                ExtractedEntity("Dromedary 2", MO),
+                ExtractedEntity("GPT-4o", MO),
+                ExtractedEntity("LLaMA-2-Chat-70b", MO),
+            ),
         ]
     )
     assert names(graph) == {"Dromedary-2", "GPT-4", "GPT-4o", "LLaMA-2-70b", "LLaMA-2-Chat-70b"}
@@ -75,8 +83,10 @@ def test_same_acronym_for_different_things_stays_apart():
 
 def test_types_keep_things_apart():
     graph = build_graph(
-        [paper_with("a", ExtractedEntity("ProgressGym", M)),
-         paper_with("b", ExtractedEntity("ProgressGym", EntityType.DATASET))]
+        [
+            paper_with("a", ExtractedEntity("ProgressGym", M)),
+            paper_with("b", ExtractedEntity("ProgressGym", EntityType.DATASET)),
+        ]
     )
     assert sorted(graph.entities) == ["dataset/progressgym", "method/progressgym"]
 
@@ -92,10 +102,18 @@ def test_relations_from_several_papers_are_one_with_all_evidence():
 
     graph = build_graph(
         [
-            paper_with("a", ExtractedEntity("f-DPO", M), ExtractedEntity("DPO", M),
-                       relations=[extends("a")]),
-            paper_with("b", ExtractedEntity("f-DPO", M), ExtractedEntity("DPO", M),
-                       relations=[extends("b"), extends("b")]),
+            paper_with(
+                "a",
+                ExtractedEntity("f-DPO", M),
+                ExtractedEntity("DPO", M),
+                relations=[extends("a")],
+            ),
+            paper_with(
+                "b",
+                ExtractedEntity("f-DPO", M),
+                ExtractedEntity("DPO", M),
+                relations=[extends("b"), extends("b")],
+            ),
         ]
     )
     [relation] = graph.relations.values()

@@ -52,14 +52,13 @@ def test_neighborhood_json_and_alias_resolution(data_dir):
     )
     sub = json.loads(result.stdout)
     assert sub["focus"]["name"] == "DPO"
-    extends = {
-        (r["head"], r["tail"]) for r in sub["relations"] if r["type"] == "EXTENDS"
-    }
+    extends = {(r["head"], r["tail"]) for r in sub["relations"] if r["type"] == "EXTENDS"}
     assert ("method/f-dpo", "method/dpo") in extends and ("method/ln-dpo", "method/dpo") in extends
     for relation in sub["relations"]:
         assert relation["evidence"] and all(e["sentence"] for e in relation["evidence"])
-    deeper = json.loads(run("neighborhood", "DPO", "-d", "2", "--json",
-                            "--data-dir", str(data_dir)).stdout)
+    deeper = json.loads(
+        run("neighborhood", "DPO", "-d", "2", "--json", "--data-dir", str(data_dir)).stdout
+    )
     assert len(deeper["nodes"]) > len(sub["nodes"])
 
 
@@ -81,8 +80,14 @@ def test_show_search_and_stats(data_dir):
     assert run("search", "zzzz-nothing", "--data-dir", str(data_dir)).exit_code == 1
     stats = json.loads(run("stats", "--json", "--data-dir", str(data_dir)).stdout)
     assert stats["papers"] == 55
-    assert set(stats["entities"]) <= {"Method", "Dataset", "Model", "Task", "Metric",
-                                      "Organization"}
+    assert set(stats["entities"]) <= {
+        "Method",
+        "Dataset",
+        "Model",
+        "Task",
+        "Metric",
+        "Organization",
+    }
     assert stats["relations"]["EXTENDS"] >= 5
 
 
@@ -106,8 +111,14 @@ def test_extract_writes_gold_shaped_jsonl(tmp_path):
     first = lines[0]
     assert set(first) >= {"paper", "paper_id", "entities", "relations"}
     relation = next(line for line in lines if line["relations"])["relations"][0]
-    assert set(relation["evidence"]) == {"paper_id", "sentence", "start", "end", "rule",
-                                         "confidence"}
+    assert set(relation["evidence"]) == {
+        "paper_id",
+        "sentence",
+        "start",
+        "end",
+        "rule",
+        "confidence",
+    }
 
 
 def test_extract_with_two_workers_gives_the_same_output(tmp_path):
@@ -130,7 +141,10 @@ def test_evaluation_meets_the_targets_on_the_development_gold():
 
 def alignkg(*args: str, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "alignkg", *args], capture_output=True, text=True, cwd=cwd,
+        [sys.executable, "-m", "alignkg", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
         env={**os.environ, "ALIGNKG_DATA_DIR": str(cwd or ".")},
     )
 
@@ -189,6 +203,7 @@ def test_corrupt_store_is_a_clear_error(tmp_path):
 
 
 def test_python_dash_m_works():
-    result = subprocess.run([sys.executable, "-m", "alignkg", "--help"], capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "alignkg", "--help"], capture_output=True, text=True
+    )
     assert result.returncode == 0 and "neighborhood" in result.stdout

@@ -30,18 +30,37 @@ def extract(extractor, abstract: str, title: str = "A Paper", organization=None)
 @pytest.mark.parametrize(
     ("text", "short", "long"),
     [
-        ("We build on Direct Preference Optimization (DPO) for this.", "DPO",
-         "Direct Preference Optimization"),
-        ("Reinforcement Learning from Human Feedback (RLHF) is common.", "RLHF",
-         "Reinforcement Learning from Human Feedback"),
-        ("the PPO algorithm, i.e. Proximal Policy Optimization (PPO)", "PPO",
-         "Proximal Policy Optimization"),
-        ("We train with our Multi-Action-Head DPO (MAH-DPO) objective.", "MAH-DPO",
-         "Multi-Action-Head DPO"),
-        ("a novel approach, namely SALMON (Self-ALignMent with principle-fOllowiNg reward models)",
-         "SALMON", "Self-ALignMent with principle-fOllowiNg reward models"),
-        ("we propose Kahneman-Tversky Optimization (KTO), which", "KTO",
-         "Kahneman-Tversky Optimization"),
+        (
+            "We build on Direct Preference Optimization (DPO) for this.",
+            "DPO",
+            "Direct Preference Optimization",
+        ),
+        (
+            "Reinforcement Learning from Human Feedback (RLHF) is common.",
+            "RLHF",
+            "Reinforcement Learning from Human Feedback",
+        ),
+        (
+            "the PPO algorithm, i.e. Proximal Policy Optimization (PPO)",
+            "PPO",
+            "Proximal Policy Optimization",
+        ),
+        (
+            "We train with our Multi-Action-Head DPO (MAH-DPO) objective.",
+            "MAH-DPO",
+            "Multi-Action-Head DPO",
+        ),
+        (
+            "a novel approach, namely SALMON "
+            "(Self-ALignMent with principle-fOllowiNg reward models)",
+            "SALMON",
+            "Self-ALignMent with principle-fOllowiNg reward models",
+        ),
+        (
+            "we propose Kahneman-Tversky Optimization (KTO), which",
+            "KTO",
+            "Kahneman-Tversky Optimization",
+        ),
     ],
 )
 def test_acronym_definitions(text, short, long):
@@ -100,8 +119,18 @@ def test_compounds_are_not_variants(extractor):
 
 @pytest.mark.parametrize(
     "name",
-    ["LLaMA-2-Chat-70b", "LLaMA-2-70b", "Qwen2-72B", "Claude-4-Opus", "GPT-4o", "GPT-4.1",
-     "Qwen-7B-chat", "SD v1.5", "Mistral-7B-Instruct-v0.2", "Llama3-PBM-Nova-70B"],
+    [
+        "LLaMA-2-Chat-70b",
+        "LLaMA-2-70b",
+        "Qwen2-72B",
+        "Claude-4-Opus",
+        "GPT-4o",
+        "GPT-4.1",
+        "Qwen-7B-chat",
+        "SD v1.5",
+        "Mistral-7B-Instruct-v0.2",
+        "Llama3-PBM-Nova-70B",
+    ],
 )
 def test_model_names_with_sizes_and_versions(extractor, name):
     entities, _, _ = extract(extractor, f"We compare against {name} on several benchmarks.")

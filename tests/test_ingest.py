@@ -57,9 +57,7 @@ def test_bundled_corpus_has_its_55_papers():
     by_title = {p.title: p for p in papers}
     pro = by_title["Preference Ranking Optimization for Human Alignment"]
     assert (pro.date, pro.author_count, pro.upvotes) == ("2023-06-30", 7, 4)
-    assert by_title[
-        "Multiplayer Nash Preference Optimization"
-    ].organization == "Stanford NLP"
+    assert by_title["Multiplayer Nash Preference Optimization"].organization == "Stanford NLP"
 
 
 def test_listing_reader_fields(tmp_path):
@@ -78,8 +76,14 @@ def test_listing_reader_fields(tmp_path):
 
 def test_jsonl_reader_and_dedup(tmp_path):
     lines = [
-        {"id": "2305.18290v2", "title": "DPO", "abstract": "We propose DPO.", "authors": ["A", "B"],
-         "date": "2023-05-29", "url": "https://arxiv.org/abs/2305.18290"},
+        {
+            "id": "2305.18290v2",
+            "title": "DPO",
+            "abstract": "We propose DPO.",
+            "authors": ["A", "B"],
+            "date": "2023-05-29",
+            "url": "https://arxiv.org/abs/2305.18290",
+        },
         {"title": "No  Id   Paper", "abstract": "Text."},
         {"id": "2305.18290", "title": "DPO again", "abstract": "Same paper, same id."},
     ]
@@ -93,9 +97,13 @@ def test_jsonl_reader_and_dedup(tmp_path):
 
 def test_arxiv_reader(tmp_path):
     record = {
-        "id": "2310.12345", "submitter": "X", "authors": "Ann Lee, Bo Chen and Cy Dee",
-        "title": "A  Title\n  wrapped", "abstract": "  An abstract\n that wraps.\n",
-        "update_date": "2023-10-20", "versions": [],
+        "id": "2310.12345",
+        "submitter": "X",
+        "authors": "Ann Lee, Bo Chen and Cy Dee",
+        "title": "A  Title\n  wrapped",
+        "abstract": "  An abstract\n that wraps.\n",
+        "update_date": "2023-10-20",
+        "versions": [],
     }
     path = write(tmp_path, "a.jsonl", json.dumps(record) + "\n")
     assert detect_format(path) == "arxiv"
@@ -159,10 +167,10 @@ def test_truncated_listing_is_reported(tmp_path):
 
 
 def test_unusual_unicode_is_cleaned(tmp_path):
-    record = {"title": "Zero\u200bWidth \u202eTitle", "abstract": "Cafe\u0301 (DPO) \U0001F600 ok."}
+    record = {"title": "Zero\u200bWidth \u202eTitle", "abstract": "Cafe\u0301 (DPO) \U0001f600 ok."}
     [paper] = read_corpus(write(tmp_path, "u.jsonl", json.dumps(record) + "\n"))
     assert paper.title == "ZeroWidth Title"
-    assert paper.abstract == "Caf\u00e9 (DPO) \U0001F600 ok."
+    assert paper.abstract == "Caf\u00e9 (DPO) \U0001f600 ok."
 
 
 def test_a_file_with_no_papers_is_an_error(tmp_path):

@@ -62,7 +62,9 @@ def _annotation(entities: list[dict], relations: list[dict]) -> _Annotation:
     names = {}
     items = []
     for e in entities:
-        item = _Entity(e["type"], frozenset(match_key(f) for f in [e["name"], *e.get("aliases", [])]))
+        item = _Entity(
+            e["type"], frozenset(match_key(f) for f in [e["name"], *e.get("aliases", [])])
+        )
         items.append(item)
         for form in [e["name"], *e.get("aliases", [])]:
             names.setdefault(form, item)
@@ -198,8 +200,11 @@ def report_to_dict(report: Report) -> dict:
             for t, c in by_type.items()
         }
 
-    return {"papers": report.papers, "entities": table(report.entities),
-            "relations": table(report.relations)}
+    return {
+        "papers": report.papers,
+        "entities": table(report.entities),
+        "relations": table(report.relations),
+    }
 
 
 def format_report(report: Report) -> str:

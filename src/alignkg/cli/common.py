@@ -78,9 +78,7 @@ def print_json(value: Any) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def query_store(
-    backend: str, data_dir: Path | None, database: str | None = None
-) -> GraphStore:
+def query_store(backend: str, data_dir: Path | None, database: str | None = None) -> GraphStore:
     """The store to query. A fresh embedded store first builds the bundled corpus, so
     `alignkg neighborhood DPO` works on a new install."""
     if backend == "neo4j":

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from alignkg.cli.common import AlignkgTyper, DataDirOption, JsonOption, fail, note, print_json
-from alignkg.ingest import FORMATS, default_corpus, read_corpus
 from alignkg.canonical import build_graph
+from alignkg.cli.common import AlignkgTyper, DataDirOption, JsonOption, fail, note, print_json
+from alignkg.files import atomic_writer
+from alignkg.ingest import FORMATS, default_corpus, read_corpus
 from alignkg.pipeline import extract_papers
 from alignkg.serialize import extraction_to_dict
 from alignkg.store import default_data_dir, open_store
@@ -54,17 +54,12 @@ def extract(
         for extraction in extract_papers(papers, workers=workers):
             typer.echo(json.dumps(extraction_to_dict(extraction), ensure_ascii=False))
         return
-    # Stream into a sibling temporary file, renamed at the end: no half-written output.
-    tmp = output.with_name(f".{output.name}.tmp")
     try:
-        with tmp.open("w", encoding="utf-8", newline="\n") as out:
+        with atomic_writer(output) as out:
             for extraction in extract_papers(papers, workers=workers):
                 out.write(json.dumps(extraction_to_dict(extraction), ensure_ascii=False) + "\n")
-        os.replace(tmp, output)
     except OSError as err:
         raise fail(f"cannot write {output}: {err.strerror}", 1) from None
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @app.command()

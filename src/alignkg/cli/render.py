@@ -22,7 +22,7 @@ from alignkg.cli.queries import DepthOption
 from alignkg.records import PAPER_LABEL, Entity, Subgraph
 from alignkg.render.pyvis_page import paper_titles_in, render_page
 from alignkg.store import DEFAULT_NODE_CAP, GraphStore
-from alignkg.store.embedded import write_atomically
+from alignkg.files import write_atomically
 
 app = AlignkgTyper()
 

@@ -18,10 +18,10 @@ from spacy.language import Language
 from alignkg.extract import components  # noqa: F401 - registers the factories
 from alignkg.records import (
     PAPER_REF,
+    EntityType,
     Evidence,
     ExtractedEntity,
     ExtractedRelation,
-    EntityType,
     Paper,
     PaperExtraction,
     RelationType,
@@ -79,9 +79,7 @@ def to_extraction(paper: Paper, doc) -> PaperExtraction:
             rule=found.rule,
             confidence=found.confidence,
         )
-        extraction.relations.append(
-            ExtractedRelation(found.head, found.type, found.tail, evidence)
-        )
+        extraction.relations.append(ExtractedRelation(found.head, found.type, found.tail, evidence))
     if paper.organization:
         extraction.entities.append(ExtractedEntity(paper.organization, EntityType.ORGANIZATION))
         title = Evidence(paper.id, paper.title, 0, len(paper.title), "listing-organization", 1.0)

@@ -17,7 +17,9 @@ _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _SHORT = re.compile(r"^[*A-Za-z][\w*.+-]{0,14}$")
 _WORD = re.compile(r"[\w*][\w*'’.+-]*")
 _CLAUSE_BREAK = re.compile(r"[,;:.!?\"“”()\[\]{}\n]")
-_FUNCTION_WORDS = frozenset({"of", "from", "with", "for", "the", "and", "to", "in", "on", "a", "via"})
+_FUNCTION_WORDS = frozenset(
+    {"of", "from", "with", "for", "the", "and", "to", "in", "on", "a", "via"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,13 +99,11 @@ def schwartz_hearst_long_form(short: str, candidate: str) -> str | None:
 def _window_before(text: str, end: int, max_words: int) -> tuple[int, str]:
     """Up to `max_words` words before `end`, not crossing a clause break."""
     lo = end
-    words = 0
-    for m in reversed(list(_WORD.finditer(text, max(0, end - 200), end))):
-        gap = text[m.end() : lo]
-        if _CLAUSE_BREAK.search(gap) or words >= max_words:
+    preceding = reversed(list(_WORD.finditer(text, max(0, end - 200), end)))
+    for count, m in enumerate(preceding):
+        if _CLAUSE_BREAK.search(text[m.end() : lo]) or count >= max_words:
             break
         lo = m.start()
-        words += 1
     return lo, text[lo:end]
 
 

@@ -52,7 +52,8 @@ class Candidate:
 
 
 _TITLE_SPLIT = re.compile(
-    r"^(?P<name>[^:]{2,60}?)(?:\s*(?::|\s--\s|\s—\s)\s*(?P<rest>.+)|\s+(?P<report>Technical Report))$"
+    r"^(?P<name>[^:]{2,60}?)"
+    r"(?:\s*(?::|\s--\s|\s—\s)\s*(?P<rest>.+)|\s+(?P<report>Technical Report))$"
 )
 _TITLE_NOT_A_NAME = re.compile(
     r"\b(?:survey|review|overview|tutorial|study|studies|report|position|perspective|primer"
@@ -61,14 +62,42 @@ _TITLE_NOT_A_NAME = re.compile(
 )
 _NAME_WORD = re.compile(r"^(?:[A-Z0-9*][\w*.'-]*|of|for|and|the)$")
 _TITLE_LEADS = frozenset(
-    {"towards", "toward", "beyond", "on", "position", "rethinking", "when", "why", "how", "what",
-     "can", "do", "does", "is", "are", "from", "of", "the", "a", "an", "secrets", "revisiting",
-     "understanding", "learning", "aligning", "improving", "large"}
+    {
+        "towards",
+        "toward",
+        "beyond",
+        "on",
+        "position",
+        "rethinking",
+        "when",
+        "why",
+        "how",
+        "what",
+        "can",
+        "do",
+        "does",
+        "is",
+        "are",
+        "from",
+        "of",
+        "the",
+        "a",
+        "an",
+        "secrets",
+        "revisiting",
+        "understanding",
+        "learning",
+        "aligning",
+        "improving",
+        "large",
+    }
 )
 _NAMED_CUE = re.compile(
     r"\b(?:named|called|dubbed|termed|coined|denoted(?: as)?|referred to as)\s+"
     r"(?P<name>[\"“]?[A-Z][\w*-]*(?:\.\d+)?(?:\s[A-Z][\w*-]*){0,3})"
 )
+
+
 @cache
 def _variant_phrase_regex(parent: str) -> re.Pattern[str]:
     """Capitalised words before a known method: "Factually Augmented RLHF"."""
@@ -158,7 +187,7 @@ class EntityFinder:
                 if m.start() > title_end and not _sentence_initial(text, m.start()):
                     found.append(Candidate(m.start(), m.end(), VARIANT, None, parent))
         for m in _NAMED_CUE.finditer(text):
-            start = m.start("name") + (1 if m.group("name")[0] in "\"“" else 0)
+            start = m.start("name") + (1 if m.group("name")[0] in '"“' else 0)
             end = m.end("name")
             name = text[start:end].rstrip(".")
             found.append(Candidate(start, start + len(name), NAMED, None))
@@ -204,7 +233,7 @@ class EntityFinder:
         return sorted(entities, key=lambda e: e.first)
 
     def _generic_definition(self, d: AcronymDefinition) -> bool:
-        """"large language models (LLMs)": defines a term, not an entity."""
+        """ "large language models (LLMs)": defines a term, not an entity."""
         return self.lexicon.is_generic(d.short) or (
             is_generic_phrase(d.long) and not self.lexicon.lookup(d.long)
         )
@@ -232,7 +261,9 @@ class EntityFinder:
         ):
             entry = None
         if entry is not None:
-            entity = registry.get(match_key(entry.name)) or LocalEntity(entry.name, entry.type, True)
+            entity = registry.get(match_key(entry.name)) or LocalEntity(
+                entry.name, entry.type, True
+            )
         else:
             type_ = (
                 type_from_phrase(d.long)
@@ -274,13 +305,19 @@ class EntityFinder:
             self.lexicon.lookup(surface[:-1]) if surface.endswith("s") else None  # "LoRAs"
         )
         if entry is not None:
-            entity = registry.get(match_key(entry.name)) or LocalEntity(entry.name, entry.type, True)
+            entity = registry.get(match_key(entry.name)) or LocalEntity(
+                entry.name, entry.type, True
+            )
             for form in entry.forms:
                 registry.setdefault(match_key(form), entity)
         else:
             type_ = (
                 cand.type
-                or (registry[match_key(cand.parent)].type if cand.parent and match_key(cand.parent) in registry else None)
+                or (
+                    registry[match_key(cand.parent)].type
+                    if cand.parent and match_key(cand.parent) in registry
+                    else None
+                )
                 or (self.lexicon.lookup(cand.parent).type if cand.parent else None)
                 or type_from_context(text[: cand.start], text[cand.end :])
                 or EntityType.METHOD
@@ -291,14 +328,29 @@ class EntityFinder:
 
 
 _COMPOUND_TAILS = frozenset(
-    {"based", "like", "style", "free", "only", "type", "aware", "level", "wise", "specific",
-     "centric", "driven", "related", "friendly", "compatible", "ready", "scale"}
+    {
+        "based",
+        "like",
+        "style",
+        "free",
+        "only",
+        "type",
+        "aware",
+        "level",
+        "wise",
+        "specific",
+        "centric",
+        "driven",
+        "related",
+        "friendly",
+        "compatible",
+        "ready",
+        "scale",
+    }
 )
 
 
-def _add_repeated_mentions(
-    text: str, entities: list[LocalEntity], chosen: list[Candidate]
-) -> None:
+def _add_repeated_mentions(text: str, entities: list[LocalEntity], chosen: list[Candidate]) -> None:
     """A name found once is a mention wherever it recurs ("named Dromedary. Dromedary
     surpasses ..."), so cue phrases in later sentences see it."""
     taken = [(c.start, c.end) for c in chosen]

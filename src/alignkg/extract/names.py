@@ -35,12 +35,13 @@ def _model_regex(families: tuple[str, ...]) -> re.Pattern[str]:
     stems = "|".join(re.escape(f) for f in sorted(families, key=len, reverse=True))
     return re.compile(
         rf"{_EDGE_L}(?:{stems})(?:\d+(?:\.\d+)?[a-z]?)?"
-        rf"(?:-{_MODEL_PART}|[ ](?:{_SIZE}|v\d+(?:\.\d+)*|\d+(?:\.\d+)+|{_SPACED_RELEASE}))*{_EDGE_R}"
+        rf"(?:-{_MODEL_PART}"
+        rf"|[ ](?:{_SIZE}|v\d+(?:\.\d+)*|\d+(?:\.\d+)+|{_SPACED_RELEASE}))*{_EDGE_R}"
     )
 
 
 def model_names(text: str, families: tuple[str, ...]) -> Iterator[Span]:
-    """"LLaMA-2-Chat-70b", "Qwen2-72B", "Claude-4-Opus", "SD v1.5", "GPT-4o"; a family's
+    """ "LLaMA-2-Chat-70b", "Qwen2-72B", "Claude-4-Opus", "SD v1.5", "GPT-4o"; a family's
     bare name too ("Baichuan"), unless it is a short all-capitals stem ("GPT", "OPT")."""
     for m in _model_regex(families).finditer(text):
         name = m.group(0)
@@ -65,8 +66,30 @@ def name_parts(name: str) -> set[str]:
 
 
 RELEASE_WORDS = frozenset(
-    {"chat", "instruct", "base", "turbo", "mini", "pro", "max", "large", "small", "medium", "xl",
-     "opus", "sonnet", "haiku", "ultra", "flash", "preview", "vision", "coder", "math", "hf", "it"}
+    {
+        "chat",
+        "instruct",
+        "base",
+        "turbo",
+        "mini",
+        "pro",
+        "max",
+        "large",
+        "small",
+        "medium",
+        "xl",
+        "opus",
+        "sonnet",
+        "haiku",
+        "ultra",
+        "flash",
+        "preview",
+        "vision",
+        "coder",
+        "math",
+        "hf",
+        "it",
+    }
 )
 
 
@@ -85,15 +108,39 @@ _BENCH = re.compile(
 
 
 def benchmark_names(text: str) -> Iterator[Span]:
-    """"MMHAL-BENCH", "LLaVA-Bench", "HumanAgencyBench", "TruthfulQA", "AlpacaEval"."""
+    """ "MMHAL-BENCH", "LLaVA-Bench", "HumanAgencyBench", "TruthfulQA", "AlpacaEval"."""
     for m in _BENCH.finditer(text):
         yield m.start(), m.end(), EntityType.DATASET
 
 
 _VARIANT_SUFFIX_STOP = frozenset(
-    {"based", "style", "like", "trained", "aligned", "tuned", "free", "only", "type", "related",
-     "specific", "driven", "generated", "guided", "level", "wise", "aware", "optimized", "loss",
-     "objective", "objectives", "data", "training", "pipeline", "pipelines"}
+    {
+        "based",
+        "style",
+        "like",
+        "trained",
+        "aligned",
+        "tuned",
+        "free",
+        "only",
+        "type",
+        "related",
+        "specific",
+        "driven",
+        "generated",
+        "guided",
+        "level",
+        "wise",
+        "aware",
+        "optimized",
+        "loss",
+        "objective",
+        "objectives",
+        "data",
+        "training",
+        "pipeline",
+        "pipelines",
+    }
 )
 _VARIANT_PREFIX_STOP = frozenset({"non", "pre", "post", "anti", "multi", "vs", "via"})
 
@@ -165,8 +212,10 @@ def described_names(text: str) -> Iterator[Span]:
     """A capitalised name before what it is: "the Partial Occlusion technique"."""
     for m in _DESCRIBED.finditer(text):
         name = m.group("name").rstrip()
-        yield m.start("name"), m.start("name") + len(name), _DESCRIBED_TYPES.get(
-            m.group("noun"), EntityType.METHOD
+        yield (
+            m.start("name"),
+            m.start("name") + len(name),
+            _DESCRIBED_TYPES.get(m.group("noun"), EntityType.METHOD),
         )
 
 

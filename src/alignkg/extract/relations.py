@@ -116,11 +116,10 @@ class RelationFinder:
             before = sentence.text[: start - sentence.start]
             if PROPOSAL_CUE.search(before):
                 return "proposal-cue"
-            if NOVELTY_CUE.search(before[-50:]) or NOVELTY_CUE.search(
-                sentence.text[start - sentence.start :][:60]
-            ):
-                if re.search(r"\b(?:we|our)\b", sentence.text, re.I):
-                    return "novelty-cue"
+            after = sentence.text[start - sentence.start :][:60]
+            novel = NOVELTY_CUE.search(before[-50:]) or NOVELTY_CUE.search(after)
+            if novel and re.search(r"\b(?:we|our)\b", sentence.text, re.I):
+                return "novelty-cue"
         return None
 
     def _paper_relations(self, entities, sentences, proposed) -> Iterator[FoundRelation]:
@@ -128,17 +127,32 @@ class RelationFinder:
             sentence = _sentence_of(sentences, entity.first)
             rule = proposed.get(id(entity))
             if entity.type is EntityType.TASK:
-                yield FoundRelation(PAPER_REF, RelationType.ADDRESSES, entity.name, sentence, "task-mention", 0.7)
+                yield FoundRelation(
+                    PAPER_REF, RelationType.ADDRESSES, entity.name, sentence, "task-mention", 0.7
+                )
             elif entity.type is EntityType.DATASET:
                 if rule:
-                    yield FoundRelation(PAPER_REF, RelationType.INTRODUCES, entity.name, sentence, rule, 0.85)
+                    yield FoundRelation(
+                        PAPER_REF, RelationType.INTRODUCES, entity.name, sentence, rule, 0.85
+                    )
                 else:
-                    yield FoundRelation(PAPER_REF, RelationType.EVALUATES_ON, entity.name, sentence, "dataset-mention", 0.7)
+                    yield FoundRelation(
+                        PAPER_REF,
+                        RelationType.EVALUATES_ON,
+                        entity.name,
+                        sentence,
+                        "dataset-mention",
+                        0.7,
+                    )
             elif entity.type in METHOD_OR_MODEL:
                 if rule:
-                    yield FoundRelation(PAPER_REF, RelationType.PROPOSES, entity.name, sentence, rule, 0.85)
+                    yield FoundRelation(
+                        PAPER_REF, RelationType.PROPOSES, entity.name, sentence, rule, 0.85
+                    )
                 else:
-                    yield FoundRelation(PAPER_REF, RelationType.USES, entity.name, sentence, "mention", 0.7)
+                    yield FoundRelation(
+                        PAPER_REF, RelationType.USES, entity.name, sentence, "mention", 0.7
+                    )
 
     # --- cue phrases within one sentence -------------------------------------------
 
@@ -162,7 +176,14 @@ class RelationFinder:
             at = sentence.start + m.start()
             models = [e for pos, e in present if pos < at and e.type is EntityType.MODEL]
             if models and own_model is not None and models[-1] is not own_model:
-                yield FoundRelation(own_model.name, RelationType.BASED_ON, models[-1].name, sentence, "base-model-cue", 0.7)
+                yield FoundRelation(
+                    own_model.name,
+                    RelationType.BASED_ON,
+                    models[-1].name,
+                    sentence,
+                    "base-model-cue",
+                    0.7,
+                )
 
     @staticmethod
     def _subjects(before, main, types) -> list[LocalEntity]:
@@ -175,26 +196,44 @@ class RelationFinder:
         for head in self._subjects(before, main, METHOD_OR_MODEL):
             for tail in after:
                 if tail.type in METHOD_OR_MODEL and tail is not head:
-                    yield FoundRelation(head.name, RelationType.OUTPERFORMS, tail.name, sentence, "outperform-cue", 0.75)
+                    yield FoundRelation(
+                        head.name,
+                        RelationType.OUTPERFORMS,
+                        tail.name,
+                        sentence,
+                        "outperform-cue",
+                        0.75,
+                    )
 
     def _extends(self, sentence, before, after, main) -> Iterator[FoundRelation]:
         for head in self._subjects(before, main, METHOD_OR_MODEL):
             for tail in after[:1]:
                 if tail.type is head.type and tail is not head:
-                    yield FoundRelation(head.name, RelationType.EXTENDS, tail.name, sentence, "extension-cue", 0.75)
+                    yield FoundRelation(
+                        head.name, RelationType.EXTENDS, tail.name, sentence, "extension-cue", 0.75
+                    )
 
     def _based_on(self, sentence, before, after, main) -> Iterator[FoundRelation]:
         models = (EntityType.MODEL,)
         for head in self._subjects(before, main, models):
             for tail in after[:1]:
                 if tail.type is EntityType.MODEL and tail is not head:
-                    yield FoundRelation(head.name, RelationType.BASED_ON, tail.name, sentence, "base-cue", 0.75)
+                    yield FoundRelation(
+                        head.name, RelationType.BASED_ON, tail.name, sentence, "base-cue", 0.75
+                    )
 
     def _trained_with(self, sentence, before, after, main) -> Iterator[FoundRelation]:
         for head in self._subjects(before, main, (EntityType.MODEL,)):
             for tail in after[:2]:
                 if tail.type is EntityType.METHOD:
-                    yield FoundRelation(head.name, RelationType.TRAINED_WITH, tail.name, sentence, "training-cue", 0.7)
+                    yield FoundRelation(
+                        head.name,
+                        RelationType.TRAINED_WITH,
+                        tail.name,
+                        sentence,
+                        "training-cue",
+                        0.7,
+                    )
 
     # --- naming and the paper's own pairs ------------------------------------------
 
@@ -207,7 +246,9 @@ class RelationFinder:
             parent = by_key.get(e.variant_of) if e.variant_of else None
             if parent is not None and parent is not e and parent.type is e.type:
                 sentence = _sentence_of(sentences, e.first)
-                yield FoundRelation(e.name, RelationType.EXTENDS, parent.name, sentence, "variant-name", 0.8)
+                yield FoundRelation(
+                    e.name, RelationType.EXTENDS, parent.name, sentence, "variant-name", 0.8
+                )
 
     def _model_name_relations(self, entities, sentences, proposed) -> Iterator[FoundRelation]:
         """What a model's name says: "Qwen-SFT-MoI" is trained with the paper's MoI; and
@@ -220,17 +261,32 @@ class RelationFinder:
             parts = name_parts(model.name)
             for method in own_methods:
                 if method.name.lower() in parts and len(parts) > 1:
-                    yield FoundRelation(model.name, RelationType.TRAINED_WITH, method.name, sentence, "model-name-method", 0.6)
+                    yield FoundRelation(
+                        model.name,
+                        RelationType.TRAINED_WITH,
+                        method.name,
+                        sentence,
+                        "model-name-method",
+                        0.6,
+                    )
             for base in models:
                 if base is model or model_stem(base.name) != model_stem(model.name):
                     continue
                 extra = parts - name_parts(base.name)
                 own_words = {w for w in extra if w not in RELEASE_WORDS and not w[0].isdigit()}
-                sizes = lambda n: {p for p in name_parts(n) if re.fullmatch(r"\d+(?:\.\d+)?[bmk]", p)}  # noqa: E731
-                if own_words and (id(model) in proposed and id(base) not in proposed or (
-                    sizes(model.name) and sizes(model.name) == sizes(base.name)
-                )):
-                    yield FoundRelation(model.name, RelationType.BASED_ON, base.name, sentence, "model-name-base", 0.6)
+                if own_words and (
+                    id(model) in proposed
+                    and id(base) not in proposed
+                    or (_sizes(model.name) and _sizes(model.name) == _sizes(base.name))
+                ):
+                    yield FoundRelation(
+                        model.name,
+                        RelationType.BASED_ON,
+                        base.name,
+                        sentence,
+                        "model-name-base",
+                        0.6,
+                    )
 
     def _own_model_training(self, own, sentences) -> Iterator[FoundRelation]:
         """A paper that proposes both a model and a method trains the one with the other."""
@@ -239,4 +295,15 @@ class RelationFinder:
         for model in models:
             for method in methods:
                 sentence = _sentence_of(sentences, model.first)
-                yield FoundRelation(model.name, RelationType.TRAINED_WITH, method.name, sentence, "own-model-and-method", 0.55)
+                yield FoundRelation(
+                    model.name,
+                    RelationType.TRAINED_WITH,
+                    method.name,
+                    sentence,
+                    "own-model-and-method",
+                    0.55,
+                )
+
+
+def _sizes(name: str) -> set[str]:
+    return {p for p in name_parts(name) if re.fullmatch(r"\d+(?:\.\d+)?[bmk]", p)}

@@ -8,30 +8,105 @@ from alignkg.records import EntityType
 
 _HEAD_WORDS: dict[EntityType, frozenset[str]] = {
     EntityType.DATASET: frozenset(
-        {"benchmark", "dataset", "corpus", "suite", "bench", "collection", "testbed", "arena",
-         "leaderboard", "database", "inventories", "inventory", "conversations", "evaluation"}
+        {
+            "benchmark",
+            "dataset",
+            "corpus",
+            "suite",
+            "bench",
+            "collection",
+            "testbed",
+            "arena",
+            "leaderboard",
+            "database",
+            "inventories",
+            "inventory",
+            "conversations",
+            "evaluation",
+        }
     ),
     EntityType.TASK: frozenset(
-        {"task", "answering", "retrieval", "classification", "detection", "segmentation",
-         "generation", "synthesis", "editing", "captioning", "translation", "summarization",
-         "recognition", "problem", "problems", "perceptions", "perception"}
+        {
+            "task",
+            "answering",
+            "retrieval",
+            "classification",
+            "detection",
+            "segmentation",
+            "generation",
+            "synthesis",
+            "editing",
+            "captioning",
+            "translation",
+            "summarization",
+            "recognition",
+            "problem",
+            "problems",
+            "perceptions",
+            "perception",
+        }
     ),
     EntityType.METRIC: frozenset(
-        {"rate", "score", "error", "accuracy", "distance", "metric", "gap", "precision",
-         "recall", "ratio", "divergence"}
+        {
+            "rate",
+            "score",
+            "error",
+            "accuracy",
+            "distance",
+            "metric",
+            "gap",
+            "precision",
+            "recall",
+            "ratio",
+            "divergence",
+        }
     ),
-    EntityType.MODEL: frozenset({"network", "model", "assistant", "agent", "chatbot", "transformer"}),
+    EntityType.MODEL: frozenset(
+        {"network", "model", "assistant", "agent", "chatbot", "transformer"}
+    ),
     EntityType.ORGANIZATION: frozenset(
         {"university", "institute", "lab", "laboratory", "inc", "corporation", "company"}
     ),
 }
 
 _GENERIC_WORDS = frozenset(
-    {"large", "language", "languages", "vision", "visual", "multimodal", "multi-modal", "model",
-     "models", "foundation", "artificial", "intelligence", "general", "natural", "processing",
-     "machine", "learning", "neural", "network", "networks", "generative", "pretrained",
-     "pre-trained", "human", "computer", "interaction", "vision-language", "world", "agents",
-     "out-of-distribution", "diffusion", "text-to-image", "small", "big", "reward"}
+    {
+        "large",
+        "language",
+        "languages",
+        "vision",
+        "visual",
+        "multimodal",
+        "multi-modal",
+        "model",
+        "models",
+        "foundation",
+        "artificial",
+        "intelligence",
+        "general",
+        "natural",
+        "processing",
+        "machine",
+        "learning",
+        "neural",
+        "network",
+        "networks",
+        "generative",
+        "pretrained",
+        "pre-trained",
+        "human",
+        "computer",
+        "interaction",
+        "vision-language",
+        "world",
+        "agents",
+        "out-of-distribution",
+        "diffusion",
+        "text-to-image",
+        "small",
+        "big",
+        "reward",
+    }
 )
 
 
@@ -59,14 +134,26 @@ def type_from_phrase(phrase: str) -> EntityType | None:
 
 
 def is_generic_phrase(phrase: str) -> bool:
-    """"large language models", "Vision-Language Models": names of no particular thing."""
+    """ "large language models", "Vision-Language Models": names of no particular thing."""
     words = [w.lower() for w in re.split(r"[\s]+", phrase) if w]
-    return bool(words) and all(w in _GENERIC_WORDS or w.rstrip("s") in _GENERIC_WORDS for w in words)
+    return bool(words) and all(
+        w in _GENERIC_WORDS or w.rstrip("s") in _GENERIC_WORDS for w in words
+    )
 
 
 _CONTEXT_CUES: tuple[tuple[EntityType, re.Pattern[str]], ...] = (
-    (EntityType.DATASET, re.compile(r"\b(?:benchmarks?|datasets?|corpus|corpora|suite|testbed)\b", re.I)),
-    (EntityType.MODEL, re.compile(r"\b(?:assistant|chatbot|(?:language |base |foundation )?models? (?:named|called|dubbed))\b", re.I)),
+    (
+        EntityType.DATASET,
+        re.compile(r"\b(?:benchmarks?|datasets?|corpus|corpora|suite|testbed)\b", re.I),
+    ),
+    (
+        EntityType.MODEL,
+        re.compile(
+            r"\b(?:assistant|chatbot"
+            r"|(?:language |base |foundation )?models? (?:named|called|dubbed))\b",
+            re.I,
+        ),
+    ),
 )
 
 

@@ -107,7 +107,9 @@ def read_corpus(
     seen: set[str] = set()
     count = 0
     for paper in _READERS[format](_numbered_lines(path), problems):
-        paper = dataclasses.replace(paper, title=_clean(paper.title), abstract=_clean(paper.abstract))
+        paper = dataclasses.replace(
+            paper, title=_clean(paper.title), abstract=_clean(paper.abstract)
+        )
         if paper.id in seen:
             continue
         seen.add(paper.id)

@@ -120,7 +120,9 @@ def _with_metadata(
             return None
     m = _DATE.match(date_text)
     if m is None:
-        problems.bad_record(f"expected a date such as 'Jun 30, 2023', got {date_text!r}", date_number)
+        problems.bad_record(
+            f"expected a date such as 'Jun 30, 2023', got {date_text!r}", date_number
+        )
         return None
     date = datetime.strptime(m.group(1), "%b %d, %Y").date().isoformat()
     return Paper(

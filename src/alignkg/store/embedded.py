@@ -7,8 +7,6 @@ so an interrupted build leaves the previous graph intact, never a broken one.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import defaultdict
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +14,7 @@ from pathlib import Path
 import networkx as nx
 
 from alignkg.canonical import match_key
+from alignkg.files import write_atomically
 from alignkg.records import (
     Entity,
     EntityDetail,
@@ -36,21 +35,6 @@ from alignkg.store.ranking import (
 GRAPH_FILE = "graph.json"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary sibling and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 class EmbeddedStore:
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / GRAPH_FILE
@@ -60,6 +44,7 @@ class EmbeddedStore:
     def save(self, graph: KnowledgeGraph) -> None:
         text = json.dumps(graph_to_dict(graph), ensure_ascii=False, indent=1) + "\n"
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(self.path, text)
         except OSError as err:
             raise StoreError(f"cannot write {self.path}: {err.strerror}") from err

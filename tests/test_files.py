@@ -1,0 +1,34 @@
+"""Atomic writes: all or nothing, and never over a device or a pipe."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+
+import pytest
+
+from alignkg.files import atomic_writer
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "graph.json"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_writer(target) as out:
+        out.write("half of the new")
+        raise RuntimeError("interrupted")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.json"]
+
+
+def test_a_pipe_is_written_through_not_replaced(tmp_path):
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text()))
+    reader.start()
+    with atomic_writer(pipe) as out:
+        out.write("streamed")
+    reader.join(timeout=10)
+    assert received == ["streamed"]
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
