@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -72,6 +73,10 @@ def neighborhood(
     name: Annotated[str, typer.Argument(help="Entity name or alias, any case.")],
     depth: DepthOption = 1,
     json_: JsonOption = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write an interactive page of it to this file."),
+    ] = None,
     backend: BackendOption = "embedded",
     data_dir: DataDirOption = None,
     database: DatabaseOption = None,
@@ -80,7 +85,12 @@ def neighborhood(
     store = query_store(backend, data_dir, database)
     try:
         entity = resolve_or_fail(store, name)
-        sub = store.neighborhood(entity.id, depth=depth)
+        if html is None:
+            sub = store.neighborhood(entity.id, depth=depth)
+        else:
+            from alignkg.cli.render import write_neighborhood_html
+
+            sub = write_neighborhood_html(store, entity, depth, html)
     finally:
         store.close()
     if json_:
@@ -90,7 +100,9 @@ def neighborhood(
     _heading(entity)
     print_relations_of(entity, sub.relations, labels)
     if depth > 1:
-        typer.echo(f"\n  {len(sub.nodes)} nodes and {len(sub.relations)} relations within {depth} hops.")
+        typer.echo(
+            f"\n  {len(sub.nodes)} nodes and {len(sub.relations)} relations within {depth} hops."
+        )
     if sub.truncated:
         typer.echo(f"  (cut at {len(sub.nodes)} nodes)")
 
