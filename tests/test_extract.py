@@ -243,3 +243,26 @@ def test_components_plug_into_a_users_pipeline():
 def test_extraction_is_deterministic(extractor):
     paper = Paper(id="p", title="T", abstract="We propose f-DPO, a generalization of DPO.")
     assert extractor.extract(paper) == Extractor().extract(paper)
+
+
+def test_the_base_of_a_presented_model_is_used_not_proposed(extractor):
+    entities, relations, _ = extract(
+        extractor,
+        "We present Zephyr-7B, a model fine-tuned from Mistral-7B using distilled direct "
+        "preference optimization (dDPO). Zephyr-7B surpasses Llama2-Chat-70B on MT-Bench.",
+        title="Zephyr: Direct Distillation of LM Alignment",
+    )
+    assert entities["Zephyr"].type is EntityType.MODEL
+    assert (PAPER_REF, "PROPOSES", "Zephyr-7B") in relations
+    assert (PAPER_REF, "USES", "Mistral-7B") in relations
+    assert ("Zephyr-7B", "BASED_ON", "Mistral-7B") in relations
+    assert ("Zephyr-7B", "TRAINED_WITH", "dDPO") in relations
+    assert ("dDPO", "EXTENDS", "DPO") in relations
+    assert ("Zephyr-7B", "OUTPERFORMS", "Llama2-Chat-70B") in relations
+
+
+def test_spaced_model_releases(extractor):
+    entities, _, _ = extract(
+        extractor, "We evaluate GPT-4, Claude 3 Opus and Gemini 1.5 Pro on the benchmark."
+    )
+    assert {"GPT-4", "Claude 3 Opus", "Gemini 1.5 Pro"} <= set(entities)

@@ -65,12 +65,7 @@ def to_extraction(paper: Paper, doc) -> PaperExtraction:
         extraction.entities.append(
             ExtractedEntity(entity.name, entity.type, tuple(sorted(entity.aliases)))
         )
-    seen: set[tuple[str, str, str]] = set()
     for found in doc._.alignkg_relations or []:
-        key = (found.head, found.type.value, found.tail)
-        if key in seen:
-            continue
-        seen.add(key)
         evidence = Evidence(
             paper_id=paper.id,
             sentence=found.sentence.text.strip(),

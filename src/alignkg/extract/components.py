@@ -122,5 +122,9 @@ class RelationExtractor:
         bounds = zip(starts, [*starts[1:], len(text)], strict=True)
         sentences = [Sentence(s, e, text[s:e]) for s, e in bounds]
         entities = doc._.alignkg_entities or []
-        doc._.alignkg_relations = list(self.finder.find(entities, sentences))
+        # One statement once, with the evidence of the rule that found it first.
+        unique = {}
+        for found in self.finder.find(entities, sentences):
+            unique.setdefault((found.head, found.type, found.tail), found)
+        doc._.alignkg_relations = list(unique.values())
         return doc

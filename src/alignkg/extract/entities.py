@@ -230,6 +230,7 @@ class EntityFinder:
             if entity not in entities:
                 entities.append(entity)
         _add_repeated_mentions(text, entities, chosen)
+        _type_title_name_by_its_models(entities)
         return sorted(entities, key=lambda e: e.first)
 
     def _generic_definition(self, d: AcronymDefinition) -> bool:
@@ -348,6 +349,20 @@ _COMPOUND_TAILS = frozenset(
         "scale",
     }
 )
+
+
+def _type_title_name_by_its_models(entities: list[LocalEntity]) -> None:
+    """A title's name whose sized releases are models is a model too: "Zephyr" beside
+    "Zephyr-7B"."""
+    for entity in entities:
+        if entity.title_contribution and not entity.known:
+            prefix = entity.name.casefold()
+            if any(
+                other.type is EntityType.MODEL
+                and other.name.casefold().startswith((prefix + "-", prefix + " "))
+                for other in entities
+            ):
+                entity.type = EntityType.MODEL
 
 
 def _add_repeated_mentions(text: str, entities: list[LocalEntity], chosen: list[Candidate]) -> None:

@@ -36,7 +36,8 @@ def _model_regex(families: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(
         rf"{_EDGE_L}(?:{stems})(?:\d+(?:\.\d+)?[a-z]?)?"
         rf"(?:-{_MODEL_PART}"
-        rf"|[ ](?:{_SIZE}|v\d+(?:\.\d+)*|\d+(?:\.\d+)+|{_SPACED_RELEASE}))*{_EDGE_R}"
+        rf"|[ ](?:{_SIZE}|v\d+(?:\.\d+)*|\d+(?:\.\d+)+|{_SPACED_RELEASE}"
+        rf"|\d+(?=[ ](?:{_SIZE}|{_SPACED_RELEASE})\b)))*{_EDGE_R}"
     )
 
 

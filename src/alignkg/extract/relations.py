@@ -26,6 +26,13 @@ PROPOSAL_CUE = re.compile(
     r"|collect|contribute|formulate|put forward|offer|unveil|open-source|devise|define|coin)",
     re.I,
 )
+# Words after which a name is what the contribution relates to, not the contribution:
+# "We present Zephyr-7B, a model fine-tuned from Mistral-7B".
+PROPOSAL_BREAK = re.compile(
+    r"\b(?:from|than|over|against|using|via|based on|on top of|compared|such as|including"
+    r"|like|with|to|by|on|upon|between)\b",
+    re.I,
+)
 NOVELTY_CUE = re.compile(
     r"\b(?:novel|new|proposed|our|we call|named|called|dubbed|development of)\b", re.I
 )
@@ -47,7 +54,7 @@ BASE_CUE = re.compile(
 )
 BASE_MODEL_CUE = re.compile(r"\bbase (?:language |foundation )?models?\b", re.I)
 TRAINING_CUE = re.compile(
-    r"\b(?:(?:trained|aligned|fine-?tuned|optimi[sz]ed|tuned)\s+(?:\w+\s+){0,3}?"
+    r"\b(?:(?:trained|aligned|fine-?tuned|optimi[sz]ed|tuned)\s+(?:\S+\s+){0,3}?"
     r"(?:with|using|via|by|through)|applying|by applying)\b",
     re.I,
 )
@@ -114,7 +121,10 @@ class RelationFinder:
         for start, _ in entity.mentions:
             sentence = _sentence_of(sentences, start)
             before = sentence.text[: start - sentence.start]
-            if PROPOSAL_CUE.search(before):
+            cue = None
+            for cue in PROPOSAL_CUE.finditer(before):  # noqa: B007 - the last one counts
+                pass
+            if cue and not PROPOSAL_BREAK.search(before[cue.end() :]):
                 return "proposal-cue"
             after = sentence.text[start - sentence.start :][:60]
             novel = NOVELTY_CUE.search(before[-50:]) or NOVELTY_CUE.search(after)
