@@ -285,11 +285,16 @@ class EntityFinder:
             last = surface.rsplit("-", 1)[1]
             if last.islower() and (last.endswith(("ed", "ing")) or last in _COMPOUND_TAILS):
                 return False  # "PPO-based", "GPT-4-generated", "RL-trained"
+            parts = surface.split("-")
             if cand.source is COINED and not any(
                 sum(c.isupper() for c in part) >= 2 and not self.lexicon.is_generic(part)
-                for part in surface.split("-")
+                for part in parts
             ):
                 return False  # "Human-AI": its only acronym is a generic one
+            if cand.source >= NAMED and all(
+                self.lexicon.is_generic(p) or p.islower() for p in parts
+            ):
+                return False  # "AI-human", "LLM-judge"
         if cand.source >= NAMED and surface.lower() in STOP_WORDS:
             return False
         if cand.source is COINED and re.fullmatch(r"[IVX]+|[A-Z]\d?", surface):

@@ -33,6 +33,16 @@ PROPOSAL_BREAK = re.compile(
     r"|like|with|to|by|on|upon|between)\b",
     re.I,
 )
+# Where the objects of a cue end: "PRO outperforms X, achieving results comparable to Y".
+CLAUSE_END = re.compile(
+    r",\s+(?:(?!including\b)\w+ing|while|whereas|which|but|although|though|yet)\b|;|:|\bwhile\b",
+    re.I,
+)
+# "X, a novel framework ...": the name, then its description as something new.
+APPOSITIVE_NOVELTY = re.compile(
+    r"^\S+(?:\s\([^)]*\))?,?\s+(?:which is\s+)?(?:a|an|our)\s+(?:[\w-]+\s+){0,2}?(?:novel|new)\b",
+    re.I,
+)
 NOVELTY_CUE = re.compile(
     r"\b(?:novel|new|proposed|our|we call|named|called|dubbed|development of)\b", re.I
 )
@@ -126,8 +136,13 @@ class RelationFinder:
                 pass
             if cue and not PROPOSAL_BREAK.search(before[cue.end() :]):
                 return "proposal-cue"
-            after = sentence.text[start - sentence.start :][:60]
-            novel = NOVELTY_CUE.search(before[-50:]) or NOVELTY_CUE.search(after)
+            after = sentence.text[start - sentence.start :]
+            novel_before = None
+            for novel_before in NOVELTY_CUE.finditer(before[-50:]):  # noqa: B007 - the last
+                pass
+            novel = (
+                novel_before and not PROPOSAL_BREAK.search(before[-50:][novel_before.end() :])
+            ) or APPOSITIVE_NOVELTY.match(after)
             if novel and re.search(r"\b(?:we|our)\b", sentence.text, re.I):
                 return "novelty-cue"
         return None
@@ -176,8 +191,10 @@ class RelationFinder:
         ):
             for m in cue.finditer(text):
                 at = sentence.start + m.start()
+                clause = CLAUSE_END.search(text, m.end())
+                clause_end = sentence.start + (clause.start() if clause else len(text))
                 before = [e for pos, e in present if pos < at]
-                after = [e for pos, e in present if pos >= sentence.start + m.end()]
+                after = [e for pos, e in present if sentence.start + m.end() <= pos < clause_end]
                 # "We extend DPO and KTO ...": the paper acts, not one of its methods.
                 paper_acts = re.search(r"\bwe\s+(?:\w+\s+)?$", text[: m.start()], re.I)
                 yield from handler(sentence, before, after, None if paper_acts else subject)
@@ -205,7 +222,8 @@ class RelationFinder:
     def _outperforms(self, sentence, before, after, main) -> Iterator[FoundRelation]:
         for head in self._subjects(before, main, METHOD_OR_MODEL):
             for tail in after:
-                if tail.type in METHOD_OR_MODEL and tail is not head:
+                # A paper does not claim that something beats its own contribution.
+                if tail.type in METHOD_OR_MODEL and tail is not head and tail is not main:
                     yield FoundRelation(
                         head.name,
                         RelationType.OUTPERFORMS,
