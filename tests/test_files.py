@@ -32,3 +32,14 @@ def test_a_pipe_is_written_through_not_replaced(tmp_path):
     reader.join(timeout=10)
     assert received == ["streamed"]
     assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+def test_a_new_file_gets_the_usual_permissions(tmp_path):
+    target = tmp_path / "dump.ttl"
+    umask = os.umask(0o022)
+    try:
+        with atomic_writer(target) as out:
+            out.write("x")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644

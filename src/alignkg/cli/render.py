@@ -19,10 +19,10 @@ from alignkg.cli.common import (
     resolve_or_fail,
 )
 from alignkg.cli.queries import DepthOption
+from alignkg.files import write_atomically
 from alignkg.records import PAPER_LABEL, Entity, Subgraph
 from alignkg.render.pyvis_page import paper_titles_in, render_page
 from alignkg.store import DEFAULT_NODE_CAP, GraphStore
-from alignkg.files import write_atomically
 
 app = AlignkgTyper()
 
@@ -71,6 +71,7 @@ def write_neighborhood_html(
     sub = store.neighborhood(entity.id, depth=depth, node_cap=node_cap)
     html = render_page(sub, supporting_paper_titles(store, sub))
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, html)
     except OSError as err:
         raise fail(f"cannot write {path}: {err.strerror}", 1) from None

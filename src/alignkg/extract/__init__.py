@@ -68,7 +68,7 @@ def to_extraction(paper: Paper, doc) -> PaperExtraction:
     for found in doc._.alignkg_relations or []:
         evidence = Evidence(
             paper_id=paper.id,
-            sentence=found.sentence.text.strip(),
+            sentence=found.sentence.text,
             start=found.sentence.start,
             end=found.sentence.end,
             rule=found.rule,

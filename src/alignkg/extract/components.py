@@ -119,8 +119,12 @@ class RelationExtractor:
         starts = [0] + [
             doc[i].idx for i in numpy.flatnonzero(doc.to_array(SENT_START) == 1) if i > 0
         ]
-        bounds = zip(starts, [*starts[1:], len(text)], strict=True)
-        sentences = [Sentence(s, e, text[s:e]) for s, e in bounds]
+        sentences = []
+        for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+            # Without the whitespace between sentences: text[start:end] is the sentence.
+            stripped = text[start:end].strip()
+            start += len(text[start:end]) - len(text[start:end].lstrip())
+            sentences.append(Sentence(start, start + len(stripped), stripped))
         entities = doc._.alignkg_entities or []
         # One statement once, with the evidence of the rule that found it first.
         unique = {}
