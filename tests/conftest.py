@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from alignkg.canonical import build_graph
@@ -151,3 +156,14 @@ def embedded_store(tmp_path, sample_graph) -> EmbeddedStore:
     store = EmbeddedStore(tmp_path / "data")
     store.save(sample_graph)
     return store
+
+
+@pytest.fixture(scope="session")
+def regenerated_exports(tmp_path_factory) -> Path:
+    """exports/ regenerated from the bundled corpus by scripts/regenerate-exports."""
+    out = tmp_path_factory.mktemp("exports")
+    script = Path(__file__).resolve().parents[1] / "scripts" / "regenerate-exports"
+    env = os.environ | {"ALIGNKG": str(Path(sys.executable).with_name("alignkg"))}
+    result = subprocess.run([str(script), str(out)], env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return out

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -648,18 +645,8 @@ def test_export_from_neo4j_equals_the_embedded_export(neo4j_store, embedded_stor
 
 
 @pytest.fixture(scope="module")
-def regenerated(tmp_path_factory) -> Path:
-    """exports/ regenerated from the bundled corpus by scripts/regenerate-exports."""
-    out = tmp_path_factory.mktemp("exports")
-    env = os.environ | {"ALIGNKG": str(Path(sys.executable).with_name("alignkg"))}
-    result = subprocess.run(
-        [str(ROOT / "scripts" / "regenerate-exports"), str(out)],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-    return out / "rdf"
+def regenerated(regenerated_exports) -> Path:
+    return regenerated_exports / "rdf"
 
 
 def test_published_dumps_are_up_to_date(regenerated):
