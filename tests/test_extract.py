@@ -266,3 +266,16 @@ def test_spaced_model_releases(extractor):
         extractor, "We evaluate GPT-4, Claude 3 Opus and Gemini 1.5 Pro on the benchmark."
     )
     assert {"GPT-4", "Claude 3 Opus", "Gemini 1.5 Pro"} <= set(entities)
+
+
+def test_an_apposition_says_what_a_name_is(extractor):
+    entities, relations, _ = extract(
+        extractor,
+        "We release OpenAssistant Conversations, a human-generated conversation corpus. "
+        "We present OpenAssistant, the first fully open-source instruction-tuned model "
+        "trained on human data. We also introduce HumanAgencyBench (HAB), a scalable test.",
+    )
+    assert entities["OpenAssistant"].type is EntityType.MODEL
+    assert (PAPER_REF, "PROPOSES", "OpenAssistant") in relations
+    assert (PAPER_REF, "INTRODUCES", "OpenAssistant Conversations") in relations
+    assert entities["HAB"].type is EntityType.DATASET

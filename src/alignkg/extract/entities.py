@@ -221,7 +221,7 @@ class EntityFinder:
             parent = parents.get((cand.start, cand.end))
             if parent and not entity.known and match_key(parent) != match_key(entity.name):
                 entity.variant_of = parent
-                self._ensure_parent(parent, cand, registry, entities)
+                self._ensure_parent(parent, cand.start + surface.find(parent), registry, entities)
             if cand.source is NAMED:
                 entity.introduced_by_name = True
             entity.mentions.append((cand.start, cand.start + len(surface)))
@@ -239,7 +239,7 @@ class EntityFinder:
             is_generic_phrase(d.long) and not self.lexicon.lookup(d.long)
         )
 
-    def _ensure_parent(self, parent: str, cand: Candidate, registry, entities) -> None:
+    def _ensure_parent(self, parent: str, at: int, registry, entities) -> None:
         """A variant's parent is mentioned by the variant's name ("MAH-DPO" names DPO)."""
         entity = registry.get(match_key(parent))
         if entity is None:
@@ -250,7 +250,7 @@ class EntityFinder:
             for form in entry.forms:
                 registry.setdefault(match_key(form), entity)
         if not entity.mentions:
-            entity.mentions.append((cand.start, cand.end))
+            entity.mentions.append((at, at + len(parent)))
             entities.append(entity)
 
     def _define(self, d: AcronymDefinition, text: str, registry: dict[str, LocalEntity]) -> None:
@@ -268,7 +268,8 @@ class EntityFinder:
         else:
             type_ = (
                 type_from_phrase(d.long)
-                or type_from_context(text[: d.long_start], text[d.short_start :])
+                or _type_from_name(d.long, self.lexicon.model_families)
+                or type_from_context(text[: d.long_start], text[d.short_start + len(d.short) + 1 :])
                 or EntityType.METHOD
             )
             entity = registry.get(match_key(d.short)) or LocalEntity(d.short, type_, False)
@@ -354,6 +355,14 @@ _COMPOUND_TAILS = frozenset(
         "scale",
     }
 )
+
+
+def _type_from_name(name: str, families: tuple[str, ...]) -> EntityType | None:
+    """The type a naming pattern gives a whole name: "HumanAgencyBench" is a dataset."""
+    for s, e, type_ in (*names.benchmark_names(name), *names.model_names(name, families)):
+        if s == 0 and e == len(name):
+            return type_
+    return None
 
 
 def _type_title_name_by_its_models(entities: list[LocalEntity]) -> None:

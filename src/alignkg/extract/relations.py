@@ -122,28 +122,29 @@ class RelationFinder:
     def _proposal(self, entity: LocalEntity, sentences: list[Sentence]) -> str | None:
         if entity.title_contribution and entity.type is not EntityType.TASK:
             return "title-contribution"
-        if entity.known:
-            return None  # the field's well-known entities are used, not proposed
-        if entity.introduced_by_name:
+        if not entity.known and entity.introduced_by_name:
             return "named-cue"
-        if entity.variant_of:
+        if not entity.known and entity.variant_of:
             return "variant-name"  # a paper that names a variant of DPO presents it
         for start, _ in entity.mentions:
             sentence = _sentence_of(sentences, start)
             before = sentence.text[: start - sentence.start]
-            cue = None
-            for cue in PROPOSAL_CUE.finditer(before):  # noqa: B007 - the last one counts
-                pass
-            if cue and not PROPOSAL_BREAK.search(before[cue.end() :]):
+            cue = _last(PROPOSAL_CUE, before)
+            # The field's well-known entities are used, not proposed, unless right after
+            # the cue: "we release OpenAssistant Conversations".
+            close_enough = cue and (
+                not entity.known
+                or re.fullmatch(r"\s*(?:(?:a|an|the|our)\s+)?", before[cue.end() :])
+            )
+            if close_enough and not PROPOSAL_BREAK.search(before[cue.end() :]):
                 return "proposal-cue"
-            after = sentence.text[start - sentence.start :]
-            novel_before = None
-            for novel_before in NOVELTY_CUE.finditer(before[-50:]):  # noqa: B007 - the last
-                pass
-            novel = (
-                novel_before and not PROPOSAL_BREAK.search(before[-50:][novel_before.end() :])
-            ) or APPOSITIVE_NOVELTY.match(after)
-            if novel and re.search(r"\b(?:we|our)\b", sentence.text, re.I):
+            if entity.known:
+                continue
+            novel = _last(NOVELTY_CUE, before[-50:])
+            if (
+                (novel and not PROPOSAL_BREAK.search(before[-50:][novel.end() :]))
+                or APPOSITIVE_NOVELTY.match(sentence.text[start - sentence.start :])
+            ) and re.search(r"\b(?:we|our)\b", sentence.text, re.I):
                 return "novelty-cue"
         return None
 
@@ -335,3 +336,10 @@ class RelationFinder:
 
 def _sizes(name: str) -> set[str]:
     return {p for p in name_parts(name) if re.fullmatch(r"\d+(?:\.\d+)?[bmk]", p)}
+
+
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    match = None
+    for match in pattern.finditer(text):  # noqa: B007 - the last one is wanted
+        pass
+    return match

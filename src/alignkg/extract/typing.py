@@ -157,8 +157,28 @@ _CONTEXT_CUES: tuple[tuple[EntityType, re.Pattern[str]], ...] = (
 )
 
 
+_APPOSITIVE = re.compile(
+    r"^,\s+(?:a|an|the|our)\s+(?:[\w-]+\s+){0,6}?(?P<noun>benchmark|dataset|corpus|model"
+    r"|assistant|chatbot|method|framework|algorithm|approach|technique|metric|task)s?\b",
+    re.I,
+)
+_APPOSITIVE_TYPES = {
+    "benchmark": EntityType.DATASET,
+    "dataset": EntityType.DATASET,
+    "corpus": EntityType.DATASET,
+    "model": EntityType.MODEL,
+    "assistant": EntityType.MODEL,
+    "chatbot": EntityType.MODEL,
+    "metric": EntityType.METRIC,
+    "task": EntityType.TASK,
+}
+
+
 def type_from_context(before: str, after: str) -> EntityType | None:
-    """Type cues right around a name: "a benchmark, X," / "X dataset" / "an assistant named X"."""
+    """Type cues right around a name: "X, the first open-source ... model" (an apposition
+    says what X is), then "a benchmark, X," / "X dataset" / "an assistant named X"."""
+    if m := _APPOSITIVE.match(after[:120]):
+        return _APPOSITIVE_TYPES.get(m.group("noun").lower(), EntityType.METHOD)
     near = f"{before[-40:]} {after[:25]}"
     for type_, cue in _CONTEXT_CUES:
         if cue.search(near):
