@@ -69,15 +69,22 @@ def large_subgraph(n_papers: int = 60, n_entities: int = 180) -> Subgraph:
         for i in range(n_entities)
     ]
     papers = [
-        Node(paper_node_id(f"p{j:03d}"), f"Paper {j}: on preference optimisation, part {j}",
-             PAPER_LABEL)
+        Node(
+            paper_node_id(f"p{j:03d}"),
+            f"Paper {j}: on preference optimisation, part {j}",
+            PAPER_LABEL,
+        )
         for j in range(n_papers)
     ]
     relations: dict[tuple[str, str, str], Relation] = {}
 
     def add(head: str, type_: str, tail: str, paper: int) -> None:
-        rel = Relation(head, RelationType(type_), tail,
-                       _evidence(f"p{paper:03d}", f"Sentence {paper}: {head} {type_} {tail}."))
+        rel = Relation(
+            head,
+            RelationType(type_),
+            tail,
+            _evidence(f"p{paper:03d}", f"Sentence {paper}: {head} {type_} {tail}."),
+        )
         relations[rel.key] = rel
 
     for j, paper in enumerate(papers):
@@ -105,8 +112,13 @@ def add_hostile_papers(graph: KnowledgeGraph) -> KnowledgeGraph:
         graph.relations[(node, "USES", dpo)] = Relation(
             node, RelationType.USES, dpo, _evidence(paper.id, sentence)
         )
-    bad = Entity("method/bad", PAYLOADS[1], EntityType.METHOD, aliases=(PAYLOADS[0],),
-                 papers=("paper/hostile-0",))
+    bad = Entity(
+        "method/bad",
+        PAYLOADS[1],
+        EntityType.METHOD,
+        aliases=(PAYLOADS[0],),
+        papers=("paper/hostile-0",),
+    )
     graph.entities[bad.id] = bad
     graph.relations[(bad.id, "EXTENDS", dpo)] = Relation(
         bad.id, RelationType.EXTENDS, dpo, _evidence("hostile-0", "It extends DPO.")
@@ -142,8 +154,12 @@ def test_page_loads_nothing_from_the_network(embedded_store):
 
 
 def test_remote_pattern_catches_cdn_links():
-    for link in ('<script src="https://cdn.example/x.js">', "<link href='//cdn/x.css'>",
-                 "background: url(http://x/y.png)", '@import "https://x/y.css"'):
+    for link in (
+        '<script src="https://cdn.example/x.js">',
+        "<link href='//cdn/x.css'>",
+        "background: url(http://x/y.png)",
+        '@import "https://x/y.css"',
+    ):
         assert _REMOTE.search(link), link
 
 

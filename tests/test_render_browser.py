@@ -109,8 +109,9 @@ class Page:
         return WebDriverWait(self.driver, 5).until(lambda _: self.js(shown))
 
     def hover_node(self, node_id: str) -> str:
-        return self._hover("window.alignkg.network.getPositions([arguments[0]])[arguments[0]]",
-                           node_id)
+        return self._hover(
+            "window.alignkg.network.getPositions([arguments[0]])[arguments[0]]", node_id
+        )
 
     def hover_edge(self, edge_id: str) -> str:
         # The middle of the drawn edge (vis-network's own curve, whatever its smoothing).
@@ -195,8 +196,9 @@ def test_dpo_page_from_the_command_line(page, embedded_store, tmp_path):
 
     out = tmp_path / "dpo.html"
     data_dir = str(embedded_store.path.parent)
-    result = CliRunner().invoke(app, ["render", "DPO", "-d", "2", "-o", str(out),
-                                      "--data-dir", data_dir])
+    result = CliRunner().invoke(
+        app, ["render", "DPO", "-d", "2", "-o", str(out), "--data-dir", data_dir]
+    )
     assert result.exit_code == 0, result.output
     page.load(out)
     assert_clean_load(page)
@@ -295,7 +297,7 @@ def test_large_neighbourhood_is_laid_out_and_still(page, tmp_path):
 
     # Readable: no two nodes on top of each other, and all of them in view.
     points = [(p["x"], p["y"]) for p in before.values()]
-    closest = min(math.dist(a, b) for i, a in enumerate(points) for b in points[i + 1:])
+    closest = min(math.dist(a, b) for i, a in enumerate(points) for b in points[i + 1 :])
     assert closest > 2.5 * NODE_SIZE
     outside = page.js(
         "var box = document.getElementById('network').getBoundingClientRect();"

@@ -298,8 +298,12 @@ def _legend(sub: Subgraph) -> list[dict[str, Any]]:
     known = [k for k in KIND_STYLES if k in counts]
     kinds = known + sorted(k for k in counts if k not in KIND_STYLES)
     return [
-        {"kind": k, "count": counts[k], "color": style_of(k).color,
-         "points": LEGEND_SHAPES.get(style_of(k).shape)}
+        {
+            "kind": k,
+            "count": counts[k],
+            "color": style_of(k).color,
+            "points": LEGEND_SHAPES.get(style_of(k).shape),
+        }
         for k in kinds
     ]
 
