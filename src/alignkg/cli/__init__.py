@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alignkg.cli import pipeline, queries
+from alignkg.cli import export, neo4j, pipeline, queries, render
 from alignkg.cli.common import AlignkgTyper
 
 app = AlignkgTyper(
@@ -12,7 +12,8 @@ app = AlignkgTyper(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-for module in (pipeline, queries):
+for module in (pipeline, queries, render, neo4j):
     app.registered_commands.extend(module.app.registered_commands)
+app.add_typer(export.app, name="export")
 
 __all__ = ["app"]

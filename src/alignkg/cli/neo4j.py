@@ -1,0 +1,216 @@
+"""Neo4j commands: load (the graph into Neo4j) and query (Cypher, printed as a table).
+
+The server comes from NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD; a password is never
+taken on the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from neo4j.graph import Node, Relationship
+from neo4j.graph import Path as GraphPath
+
+from alignkg.cli.common import (
+    AlignkgTyper,
+    DatabaseOption,
+    DataDirOption,
+    JsonOption,
+    fail,
+    note,
+    print_json,
+    query_store,
+)
+from alignkg.records import KnowledgeGraph
+from alignkg.store.neo4j import Neo4jStore
+from alignkg.store.neo4j_loader import DEFAULT_BATCH_SIZE, SCHEMA_FILE
+
+app = AlignkgTyper()
+
+QUERIES_DIR = SCHEMA_FILE.parent / "queries"
+"""The bundled queries for Neo4j Browser; `alignkg query NAME` finds NAME.cypher here."""
+
+BatchSizeOption = Annotated[
+    int, typer.Option("--batch-size", min=1, help="Rows written per transaction.")
+]
+
+
+# --- load ------------------------------------------------------------------------------------
+
+
+def _save(store: Neo4jStore, graph: KnowledgeGraph) -> dict[str, Any]:
+    started = time.perf_counter()
+    store.save(graph)
+    seconds = time.perf_counter() - started
+    summary = {
+        "papers": len(graph.papers),
+        "entities": len(graph.entities),
+        "relations": len(graph.relations),
+        "uri": store.uri,
+        "database": store.database,
+        "seconds": round(seconds, 2),
+    }
+    where = store.uri + (f" (database {store.database})" if store.database else "")
+    note(
+        f"Loaded {summary['papers']} papers, {summary['entities']} entities and "
+        f"{summary['relations']} relations into Neo4j at {where} in {seconds:.1f}s."
+    )
+    return summary
+
+
+def load_into_neo4j(
+    graph: KnowledgeGraph, database: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE
+) -> dict[str, Any]:
+    """Replace the graph in Neo4j by `graph` (`alignkg build --neo4j`); a summary back."""
+    with Neo4jStore.from_env(database=database, batch_size=batch_size) as store:
+        return _save(store, graph)
+
+
+@app.command()
+def load(
+    data_dir: DataDirOption = None,
+    database: DatabaseOption = None,
+    batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
+    json_: JsonOption = False,
+) -> None:
+    """Load the embedded store's graph into Neo4j; loading again changes nothing.
+
+    An empty embedded store first builds the bundled corpus. What Neo4j held before under
+    alignkg's labels is replaced: nodes and relations no longer in the graph are removed.
+    """
+    # Connect first: a wrong password fails at once, not after a build.
+    with Neo4jStore.from_env(database=database, batch_size=batch_size) as store:
+        with query_store("embedded", data_dir) as source:
+            graph = source.load_graph()
+        summary = _save(store, graph)
+    if json_:
+        print_json(summary)
+
+
+# --- query -----------------------------------------------------------------------------------
+
+_DEFAULT_PARAM = re.compile(r"^\s*//\s*:param\s+(\w+)\s*=>\s*(.+?)\s*;?\s*$", re.MULTILINE)
+
+
+def parse_value(text: str) -> Any:
+    """A parameter value: JSON when it parses (numbers, lists, true, null, "quoted"),
+    else the text itself."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def default_params(text: str) -> dict[str, Any]:
+    """Defaults from the Browser lines of a query's header: `// :param name => "DPO"`."""
+    return {name: parse_value(value) for name, value in _DEFAULT_PARAM.findall(text)}
+
+
+def read_query(file_or_text: str) -> str:
+    """The Cypher of a file, of a bundled query by name, or the text itself."""
+    path = Path(file_or_text)
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    if re.fullmatch(r"[\w-]+", file_or_text) and (QUERIES_DIR / f"{file_or_text}.cypher").is_file():
+        return (QUERIES_DIR / f"{file_or_text}.cypher").read_text(encoding="utf-8")
+    if file_or_text.endswith(".cypher"):
+        raise fail(f"no such file: {file_or_text}", 2)
+    return file_or_text
+
+
+def parse_params(pairs: list[str]) -> dict[str, Any]:
+    params = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not re.fullmatch(r"\w+", name.strip()):
+            raise fail(f"--param wants name=value, got {pair!r}", 2)
+        params[name.strip()] = parse_value(value)
+    return params
+
+
+def plain(value: Any) -> Any:
+    """Driver values as JSON-ready ones: nodes and relationships as their properties."""
+    if isinstance(value, Node):
+        return {"labels": sorted(value.labels), **{k: plain(v) for k, v in value.items()}}
+    if isinstance(value, Relationship):
+        ends = [n.get("id") if n is not None else None for n in value.nodes]
+        return {"type": value.type, "start": ends[0], "end": ends[1], **dict(value.items())}
+    if isinstance(value, GraphPath):
+        return {
+            "nodes": [plain(n) for n in value.nodes],
+            "relationships": [plain(r) for r in value.relationships],
+        }
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)  # temporal and spatial values
+
+
+def cell(value: Any, width: int = 80) -> str:
+    """A value as one line of a table cell."""
+    if isinstance(value, Node):
+        text = str(value.get("name") or value.get("title") or value.get("id") or "")
+    elif isinstance(value, Relationship):
+        text = f":{value.type}"
+    elif isinstance(value, GraphPath):
+        text = " ".join(cell(n, width) for n in value.nodes)
+    elif isinstance(value, list | tuple):
+        text = ", ".join(cell(v, width) for v in value)
+    elif isinstance(value, dict):
+        text = json.dumps(plain(value), ensure_ascii=False)
+    else:
+        text = "" if value is None else str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_table(keys: list[str], rows: list[list[str]]) -> None:
+    widths = [max([len(k), *(len(row[i]) for row in rows)]) for i, k in enumerate(keys)]
+    typer.echo("  ".join(k.ljust(w) for k, w in zip(keys, widths, strict=True)).rstrip())
+    typer.echo("  ".join("-" * w for w in widths))
+    for row in rows:
+        typer.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    typer.echo(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+
+
+@app.command()
+def query(
+    file_or_text: Annotated[
+        str,
+        typer.Argument(
+            metavar="FILE_OR_TEXT",
+            help="A .cypher file, the name of a bundled query (e.g. dpo-family), or Cypher.",
+        ),
+    ],
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            "-p",
+            help="name=value, repeatable; the value is read as JSON when it parses, else "
+            "as text. Defaults come from the file's `// :param name => value` lines.",
+        ),
+    ] = None,
+    write: Annotated[
+        bool, typer.Option("--write", help="Allow a query that changes the database.")
+    ] = False,
+    json_: JsonOption = False,
+    database: DatabaseOption = None,
+) -> None:
+    """Run one Cypher query against Neo4j and print its rows as a table (or --json)."""
+    text = read_query(file_or_text)
+    params = default_params(text) | parse_params(param or [])
+    with Neo4jStore.from_env(database=database) as store:
+        keys, records = store.run(text.strip().removesuffix(";"), params, write=write)
+    if json_:
+        print_json([{k: plain(record[k]) for k in keys} for record in records])
+    else:
+        print_table(list(keys), [[cell(record[k]) for k in keys] for record in records])

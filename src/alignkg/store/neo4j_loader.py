@@ -1,0 +1,355 @@
+"""Writing a KnowledgeGraph into Neo4j, and the property mapping both ways.
+
+The loader applies cypher/schema.cypher, then writes with batched `UNWIND $rows ... MERGE`,
+one managed transaction per batch (the driver retries transient errors), and finally
+deletes what the graph no longer holds. Every write is a MERGE on ids followed by a SET of
+all properties, so loading twice changes nothing and a load cut half-way, run again, ends
+complete. Readers may see a half-written graph while a load runs: unlike the embedded
+store, a Neo4j load is not all-or-nothing.
+
+Labels and relationship types are the only text interpolated into Cypher, and they come
+from the fixed lists below (EntityType, RelationType), never from the data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from neo4j import ManagedTransaction, Session
+
+from alignkg.canonical import match_key
+from alignkg.records import (
+    PAPER_LABEL,
+    Entity,
+    EntityType,
+    Evidence,
+    KnowledgeGraph,
+    Paper,
+    Relation,
+    RelationType,
+    paper_node_id,
+)
+from alignkg.store.base import StoreError
+
+SCHEMA_FILE = Path(__file__).resolve().parents[3] / "cypher" / "schema.cypher"
+DEFAULT_BATCH_SIZE = 1000
+ENTITY_LABEL = "Entity"
+NODE_LABELS = (PAPER_LABEL, ENTITY_LABEL)
+"""The labels by which every alignkg node is found (each has a unique index on id)."""
+TYPE_LABELS = frozenset(t.value for t in EntityType)
+RELATION_TYPES = tuple(t.value for t in RelationType)
+_PAPER_PREFIX = paper_node_id("")
+
+
+# --- the fixed vocabulary of labels and types -----------------------------------------
+
+
+def label_of(node_id: str) -> str:
+    """Paper or Entity: the id tells (papers are "paper/<id>", entities "<type>/<slug>")."""
+    return PAPER_LABEL if node_id.startswith(_PAPER_PREFIX) else ENTITY_LABEL
+
+
+def checked(name: str, allowed: Iterable[str]) -> str:
+    """`name` when it is one of the fixed labels or types; anything else is a bug."""
+    if name not in allowed:
+        raise ValueError(f"{name!r} is not a known label or relationship type")
+    return name
+
+
+def match_by_id(var: str, label: str, key: str = "id") -> str:
+    """`(var:Label {id: key})`, the label checked against the fixed list."""
+    return f"({var}:{checked(label, NODE_LABELS)} {{id: {key}}})"
+
+
+def split_by_label(ids: Iterable[str]) -> dict[str, list[str]]:
+    """Node ids grouped by the label that finds them, as query parameters."""
+    groups: dict[str, list[str]] = {label: [] for label in NODE_LABELS}
+    for node_id in ids:
+        groups[label_of(node_id)].append(node_id)
+    return groups
+
+
+def per_label(body: str) -> str:
+    """One query over nodes of both labels: for each, `UNWIND $<Label> AS id`, bind `n` by
+    its id (index seek), then `body`; the parts joined with UNION ALL. Parameters: the
+    dict of split_by_label."""
+    return "\nUNION ALL\n".join(
+        f"UNWIND ${label} AS id MATCH {match_by_id('n', label)} {body}" for label in NODE_LABELS
+    )
+
+
+# --- records <-> properties ---------------------------------------------------------------
+
+
+def paper_props(node_id: str, paper: Paper) -> dict[str, Any]:
+    props = {
+        "id": node_id,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "date": paper.date,
+        "url": paper.url,
+        "authors": list(paper.authors),
+        "author_count": paper.author_count,
+        "organization": paper.organization,
+        "upvotes": paper.upvotes,
+    }
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def paper_from_props(props: dict[str, Any]) -> Paper:
+    return Paper(
+        id=props["id"].removeprefix(_PAPER_PREFIX),
+        title=props["title"],
+        abstract=props.get("abstract", ""),
+        date=props.get("date"),
+        authors=tuple(props.get("authors", ())),
+        author_count=props.get("author_count"),
+        organization=props.get("organization"),
+        url=props.get("url"),
+        upvotes=props.get("upvotes"),
+    )
+
+
+def entity_props(entity: Entity) -> dict[str, Any]:
+    forms = (entity.name, *entity.aliases)
+    return {
+        "id": entity.id,
+        "name": entity.name,
+        "type": entity.type.value,
+        "aliases": list(entity.aliases),
+        "papers": list(entity.papers),
+        # Derived, for lookups: match keys (resolve), case-folded forms (search), and the
+        # aliases as one string for the full-text index (which reads strings only).
+        "keys": sorted({match_key(f) for f in forms}),
+        "search_forms": [f.casefold() for f in forms],
+        "aliases_text": "\n".join(entity.aliases),
+    }
+
+
+def entity_from_props(props: dict[str, Any]) -> Entity:
+    return Entity(
+        id=props["id"],
+        name=props["name"],
+        type=EntityType(props["type"]),
+        aliases=tuple(props.get("aliases", ())),
+        papers=tuple(props.get("papers", ())),
+    )
+
+
+def relation_props(relation: Relation) -> dict[str, Any]:
+    """Evidence as parallel lists: Neo4j properties cannot hold maps."""
+    evidence = relation.evidence
+    return {
+        "evidence_papers": [e.paper_id for e in evidence],
+        "evidence_sentences": [e.sentence for e in evidence],
+        "evidence_starts": [e.start for e in evidence],
+        "evidence_ends": [e.end for e in evidence],
+        "evidence_rules": [e.rule for e in evidence],
+        "evidence_confidences": [float(e.confidence) for e in evidence],
+        "confidence": float(relation.confidence),
+    }
+
+
+def relation_from_props(head: str, type_: str, tail: str, props: dict[str, Any]) -> Relation:
+    columns = zip(
+        props.get("evidence_papers", ()),
+        props.get("evidence_sentences", ()),
+        props.get("evidence_starts", ()),
+        props.get("evidence_ends", ()),
+        props.get("evidence_rules", ()),
+        props.get("evidence_confidences", ()),
+        strict=True,
+    )
+    return Relation(
+        head=head,
+        type=RelationType(type_),
+        tail=tail,
+        evidence=tuple(Evidence(*column) for column in columns),
+    )
+
+
+# --- Cypher, from the fixed lists -----------------------------------------------------------
+
+
+def merge_papers_query() -> str:
+    return f"UNWIND $rows AS row MERGE {match_by_id('n', PAPER_LABEL, 'row.id')} SET n = row"
+
+
+def merge_entities_query(type_: str) -> str:
+    label = checked(type_, TYPE_LABELS)
+    return (
+        f"UNWIND $rows AS row MERGE {match_by_id('n', ENTITY_LABEL, 'row.id')} "
+        f"SET n:{label} SET n = row"
+    )
+
+
+def merge_relations_query(type_: str, head_label: str, tail_label: str) -> str:
+    rel = checked(type_, RELATION_TYPES)
+    return (
+        f"UNWIND $rows AS row MATCH {match_by_id('h', head_label, 'row.head')} "
+        f"MATCH {match_by_id('t', tail_label, 'row.tail')} "
+        f"MERGE (h)-[r:{rel}]->(t) SET r = row.props"
+    )
+
+
+def delete_nodes_query(label: str) -> str:
+    return f"UNWIND $rows AS row MATCH {match_by_id('n', label, 'row')} DETACH DELETE n"
+
+
+def delete_relations_query(type_: str, head_label: str, tail_label: str) -> str:
+    rel = checked(type_, RELATION_TYPES)
+    return (
+        f"UNWIND $rows AS row MATCH {match_by_id('h', head_label, 'row.head')}"
+        f"-[r:{rel}]->{match_by_id('t', tail_label, 'row.tail')} DELETE r"
+    )
+
+
+def schema_statements(path: Path = SCHEMA_FILE) -> list[str]:
+    """The statements of a .cypher file: `//` comments dropped, split at semicolons."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise StoreError(f"cannot read the Neo4j schema {path}: {err.strerror}") from err
+    return split_statements(text)
+
+
+_COMMENT = re.compile(r"^\s*//.*$", re.MULTILINE)
+
+
+def split_statements(text: str) -> list[str]:
+    """Cypher statements of a script whose `//` comments stand on lines of their own."""
+    return [s.strip() for s in _COMMENT.sub("", text).split(";") if s.strip()]
+
+
+# --- the loader -----------------------------------------------------------------------------
+
+
+def chunks(rows: Sequence, size: int) -> Iterator[Sequence]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def _run_rows(tx: ManagedTransaction, query: str, rows: Sequence) -> None:
+    tx.run(query, rows=list(rows)).consume()
+
+
+def _relation_groups(
+    keys: Iterable[tuple[str, str, str]],
+) -> dict[tuple[str, str, str], list[tuple[str, str]]]:
+    """(type, head label, tail label) -> [(head, tail)], so each group has one query."""
+    groups: dict[tuple[str, str, str], list[tuple[str, str]]] = defaultdict(list)
+    for head, type_, tail in sorted(keys):
+        groups[(type_, label_of(head), label_of(tail))].append((head, tail))
+    return groups
+
+
+def write_plan(graph: KnowledgeGraph) -> dict[str, list[dict[str, Any]]]:
+    """Each MERGE query with its rows, in writing order: papers, entities (one query per
+    type, for its label), then relationships (one query per type and end labels)."""
+    plan = {merge_papers_query(): [paper_props(k, p) for k, p in graph.papers.items()]}
+    by_type: dict[str, list[dict]] = defaultdict(list)
+    for entity in graph.entities.values():
+        by_type[entity.type.value].append(entity_props(entity))
+    for type_, rows in sorted(by_type.items()):
+        plan[merge_entities_query(type_)] = rows
+    for (type_, head_label, tail_label), pairs in _relation_groups(graph.relations).items():
+        plan[merge_relations_query(type_, head_label, tail_label)] = [
+            {"head": h, "tail": t, "props": relation_props(graph.relations[(h, type_, t)])}
+            for h, t in pairs
+        ]
+    return plan
+
+
+class GraphLoader:
+    """Writes graphs through one session, `batch_size` rows per transaction."""
+
+    def __init__(
+        self,
+        session: Session,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        on_batch: Callable[[str, int], None] | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.session = session
+        self.batch_size = batch_size
+        self.on_batch = on_batch  # told (query, rows) after each committed batch
+
+    def write(self, query: str, rows: Sequence) -> None:
+        for chunk in chunks(rows, self.batch_size):
+            self.session.execute_write(_run_rows, query, chunk)
+            if self.on_batch is not None:
+                self.on_batch(query, len(chunk))
+
+    def apply_schema(self, path: Path = SCHEMA_FILE) -> None:
+        # Schema commands cannot share a transaction with writes: each runs on its own.
+        for statement in schema_statements(path):
+            self.session.run(statement).consume()
+        self.session.run("CALL db.awaitIndexes(300)").consume()
+
+    def save(self, graph: KnowledgeGraph) -> None:
+        """Make the database hold exactly `graph` (alignkg's labels and types)."""
+        self.apply_schema()
+        for query, rows in write_plan(graph).items():
+            self.write(query, rows)
+        self.remove_stale(graph)
+        self.verify(graph)
+
+    # --- what the graph no longer holds ---------------------------------------------------
+
+    def _scalar(self, query: str, **params) -> Any:
+        return self.session.run(query, params).single(strict=True)[0]
+
+    def node_count(self, label: str) -> int:
+        return self._scalar(f"MATCH (n:{checked(label, NODE_LABELS)}) RETURN count(n)")
+
+    def relation_counts(self) -> dict[str, int]:
+        records = self.session.run(
+            "MATCH ()-[r]->() WHERE type(r) IN $types RETURN type(r) AS type, count(r) AS n",
+            types=list(RELATION_TYPES),
+        )
+        return {r["type"]: r["n"] for r in records}
+
+    def remove_stale(self, graph: KnowledgeGraph) -> None:
+        """Delete nodes and relationships absent from `graph`. After the merges the
+        database holds all of `graph`, so a count equal to the graph's means nothing is
+        stale and no ids need fetching."""
+        wanted_nodes = split_by_label([*graph.papers, *graph.entities])
+        for label, ids in wanted_nodes.items():
+            if self.node_count(label) > len(ids):
+                stored = self.session.run(
+                    f"MATCH (n:{checked(label, NODE_LABELS)}) RETURN n.id AS id"
+                ).value("id")
+                self.write(delete_nodes_query(label), sorted(set(stored) - set(ids)))
+        wanted = defaultdict(int)
+        for _, type_, _ in graph.relations:
+            wanted[type_] += 1
+        for type_, count in sorted(self.relation_counts().items()):
+            if count <= wanted[type_]:
+                continue
+            stored = self.session.run(
+                f"MATCH (h)-[:{checked(type_, RELATION_TYPES)}]->(t) "
+                "RETURN h.id AS head, t.id AS tail"
+            )
+            stale = {(r["head"], type_, r["tail"]) for r in stored} - set(graph.relations)
+            for (_, head_label, tail_label), pairs in _relation_groups(stale).items():
+                rows = [{"head": h, "tail": t} for h, t in pairs]
+                self.write(delete_relations_query(type_, head_label, tail_label), rows)
+
+    def verify(self, graph: KnowledgeGraph) -> None:
+        """Counts must now equal the graph's; a mismatch means rows were not written."""
+        expected = {
+            PAPER_LABEL: len(graph.papers),
+            ENTITY_LABEL: len(graph.entities),
+            "relationships": len(graph.relations),
+        }
+        found = {label: self.node_count(label) for label in NODE_LABELS}
+        found["relationships"] = sum(self.relation_counts().values())
+        if found != expected:
+            raise StoreError(
+                f"Neo4j holds {found} after the load but the graph has {expected}; load again"
+            )
