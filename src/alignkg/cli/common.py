@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -78,18 +80,25 @@ def print_json(value: Any) -> None:
     typer.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def query_store(backend: str, data_dir: Path | None, database: str | None = None) -> GraphStore:
-    """The store to query. A fresh embedded store first builds the bundled corpus, so
-    `alignkg neighborhood DPO` works on a new install."""
+@contextlib.contextmanager
+def query_store(
+    backend: str, data_dir: Path | None, database: str | None = None
+) -> Iterator[GraphStore]:
+    """The store to query, closed after the block. A fresh embedded store first builds
+    the bundled corpus, so `alignkg neighborhood DPO` works on a new install."""
     if backend == "neo4j":
-        return open_store("neo4j", database=database)
-    store = open_store(backend, data_dir)
-    if store.is_empty():
-        from alignkg.pipeline import build_graph_from_corpus
+        store = open_store("neo4j", database=database)
+    else:
+        store = open_store(backend, data_dir)
+        if store.is_empty():
+            from alignkg.pipeline import build_graph_from_corpus
 
-        note(f"No graph in {data_dir or default_data_dir()} yet: building the bundled corpus.")
-        store.save(build_graph_from_corpus(None))
-    return store
+            note(f"No graph in {data_dir or default_data_dir()} yet: building the bundled corpus.")
+            store.save(build_graph_from_corpus(None))
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def resolve_or_fail(store: GraphStore, name: str) -> Entity:

@@ -72,11 +72,8 @@ def rdf(
     # The output is opened first, so a bad path fails before the graph is loaded.
     try:
         with atomic_writer(output) if output is not None else nullcontext(sys.stdout) as out:
-            store = query_store(backend, data_dir, database)
-            try:
+            with query_store(backend, data_dir, database) as store:
                 graph = store.load_graph()
-            finally:
-                store.close()
             export_rdf(graph, format, out, options)
     except BrokenPipeError:
         raise  # `alignkg export rdf | head`: friendly_errors ends quietly

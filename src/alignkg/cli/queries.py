@@ -82,8 +82,7 @@ def neighborhood(
     database: DatabaseOption = None,
 ) -> None:
     """What an entity is related to, and why (the evidence)."""
-    store = query_store(backend, data_dir, database)
-    try:
+    with query_store(backend, data_dir, database) as store:
         entity = resolve_or_fail(store, name)
         if html is None:
             sub = store.neighborhood(entity.id, depth=depth)
@@ -91,8 +90,6 @@ def neighborhood(
             from alignkg.cli.render import write_neighborhood_html
 
             sub = write_neighborhood_html(store, entity, depth, html)
-    finally:
-        store.close()
     if json_:
         print_json(subgraph_to_dict(sub))
         return
@@ -125,12 +122,9 @@ def show(
     database: DatabaseOption = None,
 ) -> None:
     """One entity: type, aliases, papers and evidence."""
-    store = query_store(backend, data_dir, database)
-    try:
+    with query_store(backend, data_dir, database) as store:
         entity = resolve_or_fail(store, name)
         detail = store.detail(entity.id)
-    finally:
-        store.close()
     if json_:
         print_json(detail_to_dict(detail))
         return
@@ -151,11 +145,8 @@ def search(
     database: DatabaseOption = None,
 ) -> None:
     """Entities whose name or alias contains TEXT."""
-    store = query_store(backend, data_dir, database)
-    try:
+    with query_store(backend, data_dir, database) as store:
         hits = store.search(text, limit=limit)
-    finally:
-        store.close()
     if json_:
         print_json([entity_to_dict(e) for e in hits])
         return
@@ -175,11 +166,8 @@ def stats(
     database: DatabaseOption = None,
 ) -> None:
     """Counts of papers, entities by type and relations by type."""
-    store = query_store(backend, data_dir, database)
-    try:
+    with query_store(backend, data_dir, database) as store:
         figures = store.stats()
-    finally:
-        store.close()
     if json_:
         print_json(
             {

@@ -100,10 +100,7 @@ def render(
     database: DatabaseOption = None,
 ) -> None:
     """An interactive page of an entity's neighbourhood: opens offline in any browser."""
-    store = query_store(backend, data_dir, database)
-    try:
+    with query_store(backend, data_dir, database) as store:
         entity = resolve_or_fail(store, name)
         path = output or Path(f"{slug(entity.name)}.html")
         write_neighborhood_html(store, entity, depth, path, node_cap=max_nodes)
-    finally:
-        store.close()

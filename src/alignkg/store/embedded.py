@@ -26,6 +26,7 @@ from alignkg.records import (
 from alignkg.serialize import graph_from_dict, graph_to_dict
 from alignkg.store.base import DEFAULT_NODE_CAP, StoreError
 from alignkg.store.ranking import (
+    breadth_first,
     closest_names,
     matches_search,
     pick_resolution,
@@ -106,22 +107,13 @@ class EmbeddedStore:
         self, entity_id: str, depth: int = 1, node_cap: int = DEFAULT_NODE_CAP
     ) -> Subgraph:
         undirected = self._nx.to_undirected(as_view=True)
-        # Breadth-first, neighbours in id order: the cap always keeps the nearest nodes.
-        order, frontier, seen = [entity_id], [entity_id], {entity_id}
-        truncated = False
-        for _ in range(depth):
-            next_frontier = []
-            for node in frontier:
-                for neighbour in sorted(undirected.neighbors(node)):
-                    if neighbour in seen:
-                        continue
-                    if len(order) >= node_cap:
-                        truncated = True
-                        break
-                    seen.add(neighbour)
-                    order.append(neighbour)
-                    next_frontier.append(neighbour)
-            frontier = next_frontier
+        order, truncated = breadth_first(
+            entity_id,
+            depth,
+            node_cap,
+            lambda frontier: {node: list(undirected.neighbors(node)) for node in frontier},
+        )
+        seen = set(order)
         relations = tuple(
             rel
             for key, rel in sorted(self.graph.relations.items())
@@ -143,7 +135,7 @@ class EmbeddedStore:
             if entity_id in (rel.head, rel.tail)
         )
         papers = tuple(self.graph.papers[p] for p in entity.papers)
-        others = sorted({r.head for r in relations} | {r.tail for r in relations} - {entity_id})
+        others = sorted(({r.head for r in relations} | {r.tail for r in relations}) - {entity_id})
         return EntityDetail(
             entity=entity,
             papers=papers,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from alignkg.canonical import match_key
 from alignkg.records import Entity
@@ -50,3 +50,31 @@ def closest_names(name: str, known_names: Iterable[str], limit: int = 5) -> list
     close = difflib.get_close_matches(name.casefold(), list(by_folded), n=limit, cutoff=0.6)
     contains = [f for f in sorted(by_folded) if name.casefold() in f and f not in close]
     return [by_folded[f] for f in (close + contains)[:limit]]
+
+
+def breadth_first(
+    start: str,
+    depth: int,
+    node_cap: int,
+    neighbours_of: Callable[[list[str]], dict[str, list[str]]],
+) -> tuple[list[str], bool]:
+    """Nodes within `depth` hops of `start` in visiting order, and whether `node_cap` cut
+    them. Neighbours are visited in id order, so the cap always keeps the nearest nodes.
+    `neighbours_of` answers for a whole frontier at once (one query for a remote store)."""
+    order, frontier, seen = [start], [start], {start}
+    truncated = False
+    for _ in range(depth):
+        adjacent = neighbours_of(frontier) if frontier else {}
+        next_frontier = []
+        for node in frontier:
+            for neighbour in sorted(adjacent.get(node, ())):
+                if neighbour in seen:
+                    continue
+                if len(order) >= node_cap:
+                    truncated = True
+                    break
+                seen.add(neighbour)
+                order.append(neighbour)
+                next_frontier.append(neighbour)
+        frontier = next_frontier
+    return order, truncated
