@@ -279,3 +279,33 @@ def test_an_apposition_says_what_a_name_is(extractor):
     assert (PAPER_REF, "PROPOSES", "OpenAssistant") in relations
     assert (PAPER_REF, "INTRODUCES", "OpenAssistant Conversations") in relations
     assert entities["HAB"].type is EntityType.DATASET
+
+
+def test_names_coined_in_a_proposal(extractor):
+    entities, relations, _ = extract(
+        extractor,
+        "In this paper, we propose a new fine-tuning method called Self-Play fIne-tuNing "
+        "(SPIN), which starts from a supervised fine-tuned model. We develop Wombat, a model "
+        "fine-tuned from Alpaca with SPIN. Our fine-tuned LLMs, called Llama 2-Chat, are "
+        "optimized for dialogue.",
+    )
+    assert (PAPER_REF, "PROPOSES", "SPIN") in relations  # a known name, coined here
+    assert entities["Wombat"].type is EntityType.MODEL
+    assert (PAPER_REF, "PROPOSES", "Wombat") in relations
+    assert ("Wombat", "BASED_ON", "Alpaca") in relations
+    assert ("Wombat", "TRAINED_WITH", "SPIN") in relations
+    assert ("Alpaca", "TRAINED_WITH", "SPIN") not in relations
+    assert entities["Llama 2-Chat"].type is EntityType.MODEL
+
+
+def test_outperforms_takes_a_coordinated_list_only(extractor):
+    _, relations, _ = extract(
+        extractor,
+        "BiPO achieves state-of-the-art performance, outperforming recent methods such as "
+        "ParCo, MoMask, and BAMM in terms of FID. SPIN can even outperform models trained "
+        "through DPO supplemented with extra GPT-4 preference data.",
+    )
+    for other in ("ParCo", "MoMask", "BAMM"):
+        assert ("BiPO", "OUTPERFORMS", other) in relations
+    assert ("SPIN", "OUTPERFORMS", "DPO") in relations
+    assert ("SPIN", "OUTPERFORMS", "GPT-4") not in relations

@@ -30,7 +30,7 @@ class LocalEntity:
     aliases: set[str] = field(default_factory=set)
     mentions: list[tuple[int, int]] = field(default_factory=list)
     title_contribution: bool = False  # "X: ..." names the paper's contribution
-    introduced_by_name: bool = False  # "an assistant named X"
+    named_at: int | None = None  # where "an assistant named X" names it
     variant_of: str | None = None  # the parent's name, for "f-DPO" -> "DPO"
 
     @property
@@ -92,9 +92,18 @@ _TITLE_LEADS = frozenset(
         "large",
     }
 )
+_CAPITALISED = r"(?=[^\W\d_])[\w*-]+"  # a word starting with a letter (Greek too: "ΨPO")
 _NAMED_CUE = re.compile(
     r"\b(?:named|called|dubbed|termed|coined|denoted(?: as)?|referred to as)\s+"
-    r"(?P<name>[\"“]?[A-Z][\w*-]*(?:\.\d+)?(?:\s[A-Z][\w*-]*){0,3})"
+    rf"(?P<name>[\"“]?{_CAPITALISED}(?:\.\d+)?(?:\s[A-Z][\w*-]*){{0,3}})"
+)
+# "We develop Wombat, a model ...": a capitalised word right after a first-person
+# proposal verb, followed by its description or definition.
+_PROPOSED_NAME = re.compile(
+    r"(?i:\b(?:we|this (?:paper|work))\s+(?:\w+\s+){0,2}?"
+    r"(?:propose|introduce|present|develop|release|build|design|construct|curate|create)"
+    r"\s+(?:(?:a|an|the|our)\s+)?)"
+    rf"(?P<name>{_CAPITALISED})(?=\s*[,(:]|\s+(?i:which|that|is|as|to)\b)"
 )
 
 
@@ -186,11 +195,11 @@ class EntityFinder:
             for m in _variant_phrase_regex(parent).finditer(text):
                 if m.start() > title_end and not _sentence_initial(text, m.start()):
                     found.append(Candidate(m.start(), m.end(), VARIANT, None, parent))
-        for m in _NAMED_CUE.finditer(text):
+        for m in (*_NAMED_CUE.finditer(text), *_PROPOSED_NAME.finditer(text)):
             start = m.start("name") + (1 if m.group("name")[0] in '"“' else 0)
-            end = m.end("name")
-            name = text[start:end].rstrip(".")
-            found.append(Candidate(start, start + len(name), NAMED, None))
+            name = text[start : m.end("name")].rstrip(".")
+            if name[0].isupper():
+                found.append(Candidate(start, start + len(name), NAMED, None))
         urls = names.url_spans(text)
         return [
             c
@@ -207,6 +216,7 @@ class EntityFinder:
         chosen = _longest_first(candidates)
         # What a span is, whichever source won it: the title's contribution, a variant.
         title_spans = {(c.start, c.end) for c in candidates if c.source is TITLE}
+        named_starts = {c.start for c in candidates if c.source is NAMED}
         parents = {(c.start, c.end): c.parent for c in candidates if c.parent}
         registry: dict[str, LocalEntity] = {}
         # Acronym definitions make one entity of both forms, before any mention is read.
@@ -222,8 +232,8 @@ class EntityFinder:
             if parent and not entity.known and match_key(parent) != match_key(entity.name):
                 entity.variant_of = parent
                 self._ensure_parent(parent, cand.start + surface.find(parent), registry, entities)
-            if cand.source is NAMED:
-                entity.introduced_by_name = True
+            if cand.start in named_starts and entity.named_at is None:
+                entity.named_at = cand.start
             entity.mentions.append((cand.start, cand.start + len(surface)))
             if surface != entity.name:
                 entity.aliases.add(surface)

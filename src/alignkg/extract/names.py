@@ -37,7 +37,7 @@ def _model_regex(families: tuple[str, ...]) -> re.Pattern[str]:
         rf"{_EDGE_L}(?:{stems})(?:\d+(?:\.\d+)?[a-z]?)?"
         rf"(?:-{_MODEL_PART}"
         rf"|[ ](?:{_SIZE}|v\d+(?:\.\d+)*|\d+(?:\.\d+)+|{_SPACED_RELEASE}"
-        rf"|\d+(?=[ ](?:{_SIZE}|{_SPACED_RELEASE})\b)))*{_EDGE_R}"
+        rf"|\d+(?=[ ](?:{_SIZE}|{_SPACED_RELEASE})\b)|\d+(?:\.\d+)*(?=-[A-Za-z0-9])))*{_EDGE_R}"
     )
 
 

@@ -94,8 +94,30 @@ def _sentence_of(sentences: list[Sentence], offset: int) -> Sentence:
     return sentences[-1]
 
 
-def _in(sentence: Sentence, entity: LocalEntity) -> list[int]:
-    return [s for s, _ in entity.mentions if sentence.start <= s < sentence.end]
+def _in(sentence: Sentence, entity: LocalEntity) -> list[tuple[int, int]]:
+    return [(s, e) for s, e in entity.mentions if sentence.start <= s < sentence.end]
+
+
+def _object_of_verb(cue_text_before: str, entity: LocalEntity) -> bool:
+    return entity.type is not EntityType.METHOD and not re.search(
+        r"\b(?:from|on|upon|of)\b", cue_text_before
+    )
+
+
+_COORDINATION = re.compile(r"\s*(?:,\s*)?(?:(?:and|or)\s+)?")
+
+
+def _coordinated(text: str, offset: int, objects: list[tuple[int, int, LocalEntity]]):
+    """The first object and those joined to it by commas, "and", "or": the list in
+    "outperforming methods such as ParCo, MoMask, and BAMM", not "GPT-4" in
+    "DPO supplemented with extra GPT-4 preference data"."""
+    chain = objects[:1]
+    for item in objects[1:]:
+        gap = text[chain[-1][1] - offset : item[0] - offset]
+        if not _COORDINATION.fullmatch(gap):
+            break
+        chain.append(item)
+    return [entity for _, _, entity in chain]
 
 
 class RelationFinder:
@@ -110,8 +132,10 @@ class RelationFinder:
         main = own[0] if own else None
         own_model = next((e for e in own if e.type is EntityType.MODEL), None)
         for sentence in sentences:
-            present = [(pos, e) for e in entities for pos in _in(sentence, e)]
-            present.sort(key=lambda item: item[0])
+            present = sorted(
+                ((s, e, entity) for entity in entities for s, e in _in(sentence, entity)),
+                key=lambda item: (item[0], item[1]),
+            )
             yield from self._cue_relations(sentence, present, main, own_model)
         yield from self._variant_relations(entities, sentences)
         yield from self._own_model_training(own, sentences)
@@ -122,8 +146,11 @@ class RelationFinder:
     def _proposal(self, entity: LocalEntity, sentences: list[Sentence]) -> str | None:
         if entity.title_contribution and entity.type is not EntityType.TASK:
             return "title-contribution"
-        if not entity.known and entity.introduced_by_name:
-            return "named-cue"
+        if entity.named_at is not None and (
+            not entity.known
+            or re.search(r"\b(?:we|our)\b", _sentence_of(sentences, entity.named_at).text, re.I)
+        ):
+            return "named-cue"  # "we propose a method called Self-Play fIne-tuNing (SPIN)"
         if not entity.known and entity.variant_of:
             return "variant-name"  # a paper that names a variant of DPO presents it
         for start, _ in entity.mentions:
@@ -191,18 +218,26 @@ class RelationFinder:
             (TRAINING_CUE, self._trained_with, own_model),
         ):
             for m in cue.finditer(text):
-                at = sentence.start + m.start()
+                at, cue_end = sentence.start + m.start(), sentence.start + m.end()
                 clause = CLAUSE_END.search(text, m.end())
                 clause_end = sentence.start + (clause.start() if clause else len(text))
-                before = [e for pos, e in present if pos < at]
-                after = [e for pos, e in present if sentence.start + m.end() <= pos < clause_end]
+                # Subjects stand before the cue, or inside it as the verb's object: "we
+                # fine-tuned X using M" (but not "fine-tuned from X with M").
+                before = [
+                    e
+                    for s, _, e in present
+                    if s < at
+                    or (s < cue_end and _object_of_verb(text[m.start() : s - sentence.start], e))
+                ]
+                objects = [item for item in present if cue_end <= item[0] < clause_end]
+                after = _coordinated(text, sentence.start, objects)
                 # "We extend DPO and KTO ...": the paper acts, not one of its methods.
                 paper_acts = re.search(r"\bwe\s+(?:\w+\s+)?$", text[: m.start()], re.I)
                 yield from handler(sentence, before, after, None if paper_acts else subject)
         for m in BASE_MODEL_CUE.finditer(text):
             # "... applying SELF-ALIGN to the LLaMA-65b base language model"
             at = sentence.start + m.start()
-            models = [e for pos, e in present if pos < at and e.type is EntityType.MODEL]
+            models = [e for s, _, e in present if s < at and e.type is EntityType.MODEL]
             if models and own_model is not None and models[-1] is not own_model:
                 yield FoundRelation(
                     own_model.name,
