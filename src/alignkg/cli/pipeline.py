@@ -10,7 +10,15 @@ from typing import Annotated
 import typer
 
 from alignkg.canonical import build_graph
-from alignkg.cli.common import AlignkgTyper, DataDirOption, JsonOption, fail, note, print_json
+from alignkg.cli.common import (
+    AlignkgTyper,
+    DatabaseOption,
+    DataDirOption,
+    JsonOption,
+    fail,
+    note,
+    print_json,
+)
 from alignkg.files import atomic_writer
 from alignkg.ingest import FORMATS, default_corpus, read_corpus
 from alignkg.pipeline import extract_papers
@@ -69,6 +77,7 @@ def build(
     strict: StrictOption = False,
     data_dir: DataDirOption = None,
     neo4j: Annotated[bool, typer.Option("--neo4j", help="Also load the graph into Neo4j.")] = False,
+    database: DatabaseOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Ingest, extract and canonicalize a corpus, and save the graph in the embedded store."""
@@ -82,7 +91,7 @@ def build(
     if neo4j:
         from alignkg.cli.neo4j import load_into_neo4j
 
-        load_into_neo4j(graph)
+        load_into_neo4j(graph, database=database)
     summary = {
         "papers": len(graph.papers),
         "entities": len(graph.entities),
