@@ -10,12 +10,14 @@ entity resolution in entities.py, cue phrases in relations.py.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
-from alignkg.extract import components  # noqa: F401 - registers the factories
+from alignkg.extract.components import TEXT_KEY  # importing registers the factories
 from alignkg.records import (
     PAPER_REF,
     EntityType,
@@ -47,16 +49,17 @@ class Extractor:
         return next(self.pipe([paper]))
 
     def pipe(self, papers: Iterable[Paper], batch_size: int = 64) -> Iterator[PaperExtraction]:
-        papers_iter = iter(papers)
-        pending: list[Paper] = []
+        pending: deque[Paper] = deque()
 
-        def texts() -> Iterator[str]:
-            for paper in papers_iter:
+        def docs() -> Iterator[Doc]:
+            for paper in papers:
                 pending.append(paper)
-                yield paper.text
+                doc = self.nlp.make_doc(paper.text)
+                doc.user_data[TEXT_KEY] = paper.text  # spares the components doc.text
+                yield doc
 
-        for doc in self.nlp.pipe(texts(), batch_size=batch_size):
-            yield to_extraction(pending.pop(0), doc)
+        for doc in self.nlp.pipe(docs(), batch_size=batch_size):
+            yield to_extraction(pending.popleft(), doc)
 
 
 def to_extraction(paper: Paper, doc) -> PaperExtraction:

@@ -24,12 +24,16 @@ for _name in ("acronyms", "alignkg_entities", "alignkg_relations"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
+TEXT_KEY = "alignkg_text"
 _SENTENCE_END = (".", "!", "?", "\n\n", "\n\n\n", "\n\n\n\n")
 
 
 def doc_text(doc: Doc) -> str:
     """doc.text joins every token anew; the components read it once per doc."""
-    return doc.user_data.setdefault("alignkg_text", doc.text)
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
 
 
 def title_end(text: str) -> int:

@@ -9,6 +9,7 @@ Preference Optimization").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -393,13 +394,31 @@ def _add_repeated_mentions(text: str, entities: list[LocalEntity], chosen: list[
     """A name found once is a mention wherever it recurs ("named Dromedary. Dromedary
     surpasses ..."), so cue phrases in later sentences see it."""
     taken = [(c.start, c.end) for c in chosen]
+    folded = text.lower()
+    if len(folded) != len(text):  # a rare letter whose lower case is longer: keep offsets
+        folded = text
     for entity in entities:
         for form in sorted({entity.name, *entity.aliases}, key=len, reverse=True):
-            flags = 0 if sum(c.isupper() for c in form) >= 2 else re.IGNORECASE
-            for m in re.finditer(rf"(?<![\w-]){re.escape(form)}(?![\w-])", text, flags):
-                if not any(m.start() < e and s < m.end() for s, e in taken):
-                    taken.append((m.start(), m.end()))
-                    entity.mentions.append((m.start(), m.end()))
+            # Acronym-like forms recur as spelled ("PRO" is not "pro"); others in any case.
+            exact = sum(c.isupper() for c in form) >= 2
+            haystack, needle = (text, form) if exact else (folded, form.lower())
+            for start in _occurrences(haystack, needle):
+                end = start + len(form)
+                if not any(start < e and s < end for s, e in taken):
+                    taken.append((start, end))
+                    entity.mentions.append((start, end))
+
+
+def _occurrences(haystack: str, needle: str) -> Iterator[int]:
+    """Where `needle` stands as a whole word: not inside a longer word or hyphenated name."""
+    start = haystack.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        before = haystack[start - 1] if start else " "
+        after = haystack[end] if end < len(haystack) else " "
+        if not (before.isalnum() or before in "_-" or after.isalnum() or after in "_-"):
+            yield start
+        start = haystack.find(needle, start + 1)
 
 
 def _sentence_initial(text: str, start: int) -> bool:
