@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,8 @@ from alignkg.records import (
 )
 from alignkg.store.base import StoreError
 
-SCHEMA_FILE = Path(__file__).resolve().parents[3] / "cypher" / "schema.cypher"
+# The project's cypher/ folder, shipped in the package as data/cypher (a link to it).
+SCHEMA_FILE = Path(str(files("alignkg") / "data" / "cypher" / "schema.cypher"))
 DEFAULT_BATCH_SIZE = 1000
 ENTITY_LABEL = "Entity"
 NODE_LABELS = (PAPER_LABEL, ENTITY_LABEL)
