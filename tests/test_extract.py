@@ -309,3 +309,32 @@ def test_outperforms_takes_a_coordinated_list_only(extractor):
         assert ("BiPO", "OUTPERFORMS", other) in relations
     assert ("SPIN", "OUTPERFORMS", "DPO") in relations
     assert ("SPIN", "OUTPERFORMS", "GPT-4") not in relations
+
+
+def test_a_release_named_in_the_title_builds_on_its_base(extractor):
+    entities, relations, _ = extract(
+        extractor,
+        "We introduce Tulu 3, a family of fully-open post-trained models. Tulu 3 builds on "
+        "Llama 3.1 base models and achieves results surpassing the instruct versions of "
+        "Llama 3.1, Qwen 2.5, and Mistral.",
+        title="Tulu 3: Pushing Frontiers in Open Language Model Post-Training",
+    )
+    assert entities["Tulu 3"].type is EntityType.MODEL
+    assert ("Tulu 3", "BASED_ON", "Llama 3.1") in relations
+    assert ("Tulu 3", "EXTENDS", "Llama 3.1") not in relations
+    for other in ("Qwen 2.5", "Mistral"):
+        assert ("Tulu 3", "OUTPERFORMS", other) in relations
+    assert ("Llama 3.1", "OUTPERFORMS", "Qwen 2.5") not in relations
+
+
+def test_a_described_phrase_and_a_claim_that_fences_the_subject(extractor):
+    entities, relations, _ = extract(
+        extractor,
+        "We introduce two benchmarks: MT-bench, a multi-turn question set; and Chatbot Arena, "
+        "a crowdsourced battle platform. Our resulting model, UltraLM-13B-PPO, outperforms "
+        "recent open-sourced models, which are trained on the outputs of InstructGPT.",
+    )
+    assert entities["Chatbot Arena"].type is EntityType.DATASET
+    assert (PAPER_REF, "INTRODUCES", "Chatbot Arena") in relations
+    assert entities["UltraLM-13B-PPO"].type is EntityType.MODEL
+    assert ("UltraLM-13B-PPO", "BASED_ON", "InstructGPT") not in relations

@@ -104,7 +104,13 @@ _PROPOSED_NAME = re.compile(
     r"(?i:\b(?:we|this (?:paper|work))\s+(?:\w+\s+){0,2}?"
     r"(?:propose|introduce|present|develop|release|build|design|construct|curate|create)"
     r"\s+(?:(?:a|an|the|our)\s+)?)"
-    rf"(?P<name>{_CAPITALISED})(?=\s*[,(:]|\s+(?i:which|that|is|as|to)\b)"
+    rf"(?P<name>{_CAPITALISED}(?:\s[A-Z][\w*-]*){{0,3}})(?=\s*[,(:]|\s+(?i:which|that|is|as|to)\b)"
+)
+# "...; and Chatbot Arena, a crowdsourced platform": a capitalised phrase opening a clause
+# and described by an apposition.
+_DESCRIBED_PHRASE = re.compile(
+    r"(?:[,;:]\s+|\band\s+)(?P<name>[A-Z][\w*-]*(?:\s[A-Z][\w*-]*){1,3})"
+    r"(?=,\s+(?:a|an|the)\s)"
 )
 
 
@@ -173,11 +179,11 @@ class EntityFinder:
                 continue
             found.append(Candidate(d.short_start, d.short_start + len(d.short), ACRONYM, None))
             found.append(Candidate(d.long_start, d.long_end, ACRONYM, None))
-        contribution = title_contribution(text[:title_end])
-        if contribution:
-            name, rest = contribution
-            found.append(Candidate(0, len(name), TITLE, title_contribution_type(name, rest)))
         families = self.lexicon.model_families
+        if contribution := title_contribution(text[:title_end]):
+            name, rest = contribution
+            type_ = _type_from_name(name, families) or title_contribution_type(name, rest)
+            found.append(Candidate(0, len(name), TITLE, type_))
         for source, spans in (
             (BENCH, names.benchmark_names(text)),
             (MODEL, names.model_names(text, families)),
@@ -196,7 +202,8 @@ class EntityFinder:
             for m in _variant_phrase_regex(parent).finditer(text):
                 if m.start() > title_end and not _sentence_initial(text, m.start()):
                     found.append(Candidate(m.start(), m.end(), VARIANT, None, parent))
-        for m in (*_NAMED_CUE.finditer(text), *_PROPOSED_NAME.finditer(text)):
+        named = (_NAMED_CUE, _PROPOSED_NAME, _DESCRIBED_PHRASE)
+        for m in (match for regex in named for match in regex.finditer(text)):
             start = m.start("name") + (1 if m.group("name")[0] in '"“' else 0)
             name = text[start : m.end("name")].rstrip(".")
             if name[0].isupper():

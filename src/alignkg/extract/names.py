@@ -37,7 +37,7 @@ def _model_regex(families: tuple[str, ...]) -> re.Pattern[str]:
         rf"{_EDGE_L}(?:{stems})(?:\d+(?:\.\d+)?[a-z]?)?"
         rf"(?:-{_MODEL_PART}"
         rf"|[ ](?:{_SIZE}|v\d+(?:\.\d+)*|\d+(?:\.\d+)+|{_SPACED_RELEASE}"
-        rf"|\d+(?=[ ](?:{_SIZE}|{_SPACED_RELEASE})\b)|\d+(?:\.\d+)*(?=-[A-Za-z0-9])))*{_EDGE_R}"
+        rf"|\d+(?:\.\d+)*(?![\w%]|\.\d|,\d)))*{_EDGE_R}"
     )
 
 
@@ -94,11 +94,11 @@ RELEASE_WORDS = frozenset(
 )
 
 
-_SIZED = re.compile(rf"{_EDGE_L}[A-Z][\w.]*(?:-[\w.]+)*-{_SIZE}{_EDGE_R}")
+_SIZED = re.compile(rf"{_EDGE_L}[A-Z][\w.]*(?:-[\w.]+)*-{_SIZE}(?:-[\w.]+)*{_EDGE_R}")
 
 
 def sized_models(text: str) -> Iterator[Span]:
-    """Any hyphenated name ending in a parameter count: "Foo-Chat-13B"."""
+    """Any hyphenated name with a parameter count: "Foo-Chat-13B", "UltraLM-13B-PPO"."""
     for m in _SIZED.finditer(text):
         yield m.start(), m.end(), EntityType.MODEL
 

@@ -30,7 +30,7 @@ PROPOSAL_CUE = re.compile(
 # "We present Zephyr-7B, a model fine-tuned from Mistral-7B".
 PROPOSAL_BREAK = re.compile(
     r"\b(?:from|than|over|against|using|via|based on|on top of|compared|such as|including"
-    r"|like|with|to|by|on|upon|between)\b",
+    r"|like|with|to|by|on|upon|between|outperform\w*|surpass\w*|exceed\w*|beat\w*)\b",
     re.I,
 )
 # Where the objects of a cue end: "PRO outperforms X, achieving results comparable to Y".
@@ -44,7 +44,8 @@ APPOSITIVE_NOVELTY = re.compile(
     re.I,
 )
 NOVELTY_CUE = re.compile(
-    r"\b(?:novel|new|proposed|our|we call|named|called|dubbed|development of)\b", re.I
+    r"\b(?:novel|new|proposed|our|we call|named|called|dubbed|development of|resulting in)\b",
+    re.I,
 )
 EXTENSION_CUE = re.compile(
     r"\b(?:generali[sz](?:es|ing|ation of)|extension (?:of|to)|extends?|extending|variant of"
@@ -58,7 +59,8 @@ OUTPERFORM_CUE = re.compile(
     re.I,
 )
 BASE_CUE = re.compile(
-    r"\b(?:(?:fine-?tuned|trained|built|initiali[sz]ed|based|developed|adapted|derived)"
+    r"\b(?:(?:fine-?tuned|trained|built|builds?|building|initiali[sz]ed|based|developed|adapted"
+    r"|derived)"
     r"\s+(?:\w+\s+){0,2}?(?:from|on|upon)|on top of|starting from)\b",
     re.I,
 )
@@ -222,18 +224,28 @@ class RelationFinder:
                 clause = CLAUSE_END.search(text, m.end())
                 clause_end = sentence.start + (clause.start() if clause else len(text))
                 # Subjects stand before the cue, or inside it as the verb's object: "we
-                # fine-tuned X using M" (but not "fine-tuned from X with M").
+                # fine-tuned X using M" (but not "fine-tuned from X with M"); and after any
+                # earlier claim: in "X outperforms models that are trained on Y", X is
+                # not trained on Y.
+                claim = (
+                    _last(OUTPERFORM_CUE, text[: m.start()]) if cue is not OUTPERFORM_CUE else None
+                )
+                fence = sentence.start + claim.end() if claim else sentence.start
                 before = [
                     e
                     for s, _, e in present
-                    if s < at
-                    or (s < cue_end and _object_of_verb(text[m.start() : s - sentence.start], e))
+                    if fence <= s < at
+                    or (
+                        at <= s < cue_end
+                        and _object_of_verb(text[m.start() : s - sentence.start], e)
+                    )
                 ]
                 objects = [item for item in present if cue_end <= item[0] < clause_end]
                 after = _coordinated(text, sentence.start, objects)
                 # "We extend DPO and KTO ...": the paper acts, not one of its methods.
                 paper_acts = re.search(r"\bwe\s+(?:\w+\s+)?$", text[: m.start()], re.I)
-                yield from handler(sentence, before, after, None if paper_acts else subject)
+                acting = None if paper_acts or claim else subject
+                yield from handler(sentence, before, after, acting)
         for m in BASE_MODEL_CUE.finditer(text):
             # "... applying SELF-ALIGN to the LLaMA-65b base language model"
             at = sentence.start + m.start()
@@ -250,7 +262,11 @@ class RelationFinder:
 
     @staticmethod
     def _subjects(before, main, types) -> list[LocalEntity]:
+        """Who makes the claim: the paper's own contribution when the sentence names it
+        before the cue, else the nearest name before the cue, else the contribution."""
         subjects = [e for e in before if e.type in types]
+        if main is not None and main in subjects:
+            return [main]
         if subjects:
             return subjects[-1:]
         return [main] if main is not None and main.type in types else []
@@ -272,7 +288,8 @@ class RelationFinder:
     def _extends(self, sentence, before, after, main) -> Iterator[FoundRelation]:
         for head in self._subjects(before, main, METHOD_OR_MODEL):
             for tail in after[:1]:
-                if tail.type is head.type and tail is not head:
+                # Model on model is BASED_ON ("Tulu 3 builds on Llama 3.1"), not EXTENDS.
+                if tail.type is head.type is EntityType.METHOD and tail is not head:
                     yield FoundRelation(
                         head.name, RelationType.EXTENDS, tail.name, sentence, "extension-cue", 0.75
                     )

@@ -159,13 +159,19 @@ _CONTEXT_CUES: tuple[tuple[EntityType, re.Pattern[str]], ...] = (
 
 _APPOSITIVE = re.compile(
     r"^,\s+(?:a|an|the|our)\s+(?:[\w-]+\s+){0,6}?(?P<noun>benchmark|dataset|corpus|model"
-    r"|assistant|chatbot|method|framework|algorithm|approach|technique|metric|task)s?\b",
+    r"|assistant|chatbot|method|framework|algorithm|approach|technique|metric|task|platform"
+    r"|leaderboard|suite|question set|test set)s?\b",
     re.I,
 )
 _APPOSITIVE_TYPES = {
     "benchmark": EntityType.DATASET,
     "dataset": EntityType.DATASET,
     "corpus": EntityType.DATASET,
+    "platform": EntityType.DATASET,
+    "leaderboard": EntityType.DATASET,
+    "suite": EntityType.DATASET,
+    "question set": EntityType.DATASET,
+    "test set": EntityType.DATASET,
     "model": EntityType.MODEL,
     "assistant": EntityType.MODEL,
     "chatbot": EntityType.MODEL,
