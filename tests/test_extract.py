@@ -338,3 +338,13 @@ def test_a_described_phrase_and_a_claim_that_fences_the_subject(extractor):
     assert (PAPER_REF, "INTRODUCES", "Chatbot Arena") in relations
     assert entities["UltraLM-13B-PPO"].type is EntityType.MODEL
     assert ("UltraLM-13B-PPO", "BASED_ON", "InstructGPT") not in relations
+
+
+def test_platforms_numbering_and_question_titles_are_not_entities(extractor):
+    entities, relations, _ = extract(
+        extractor,
+        "Code is available on GitHub. RQ1 asks whether GPT-4 is robust; see Section 3.",
+        title="Jailbroken: How Does LLM Safety Training Fail?",
+    )
+    assert set(entities) == {"GPT-4"}
+    assert not any(r[1] == "PROPOSES" for r in relations)

@@ -133,6 +133,8 @@ def title_contribution(title: str) -> tuple[str, str] | None:
         return None
     if (rest and _TITLE_NOT_A_NAME.search(rest)) or _TITLE_NOT_A_NAME.search(name):
         return None
+    if rest.rstrip().endswith("?"):
+        return None  # "Jailbroken: How Does LLM Safety Training Fail?" names a finding
     if not all(_NAME_WORD.match(w) for w in words):
         return None
     return name, rest
@@ -316,8 +318,8 @@ class EntityFinder:
                 return False  # "AI-human", "LLM-judge"
         if cand.source >= NAMED and surface.lower() in STOP_WORDS:
             return False
-        if cand.source is COINED and re.fullmatch(r"[IVX]+|[A-Z]\d?", surface):
-            return False
+        if cand.source is COINED and re.fullmatch(r"[IVX]+|[A-Z]{1,2}\d{0,2}", surface):
+            return False  # Roman numerals, "RQ1", "H2": numbering, not names
         return not (cand.source > LEXICON and is_generic_phrase(surface))
 
     def _entity_for(

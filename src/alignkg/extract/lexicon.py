@@ -25,7 +25,7 @@ class LexiconEntry:
 @dataclass(frozen=True)
 class Lexicon:
     entries: tuple[LexiconEntry, ...]
-    generic_acronyms: frozenset[str]  # acronyms that name no entity (LLM, AI, NLP, ...)
+    not_entities: frozenset[str]  # names of no entity: generic acronyms (LLM), platforms (GitHub)
     model_families: tuple[str, ...]  # name stems of model families (GPT, LLaMA, Qwen, ...)
 
     def __post_init__(self) -> None:
@@ -39,7 +39,7 @@ class Lexicon:
         return self._by_key.get(match_key(form))
 
     def is_generic(self, form: str) -> bool:
-        return form in self.generic_acronyms or form.rstrip("s") in self.generic_acronyms
+        return form in self.not_entities or form.rstrip("s") in self.not_entities
 
 
 @cache
@@ -50,6 +50,6 @@ def load_lexicon() -> Lexicon:
             LexiconEntry(e["name"], EntityType(e["type"]), tuple(e["aliases"]))
             for e in raw["entities"]
         ),
-        generic_acronyms=frozenset(raw["generic_acronyms"]),
+        not_entities=frozenset(raw["not_entities"]),
         model_families=tuple(raw["model_families"]),
     )
