@@ -348,3 +348,14 @@ def test_platforms_numbering_and_question_titles_are_not_entities(extractor):
     )
     assert set(entities) == {"GPT-4"}
     assert not any(r[1] == "PROPOSES" for r in relations)
+
+
+def test_a_new_benchmark_the_abstract_dwells_on_is_introduced(extractor):
+    _, relations, _ = extract(
+        extractor,
+        "In this work, we address the limitations via Auto-Bench. Auto-Bench curates data "
+        "with LLMs. We envision Auto-Bench as a comprehensive benchmark. We also report "
+        "results on Foo-Bench.",
+    )
+    assert (PAPER_REF, "INTRODUCES", "Auto-Bench") in relations
+    assert (PAPER_REF, "EVALUATES_ON", "Foo-Bench") in relations

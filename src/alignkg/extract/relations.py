@@ -155,6 +155,8 @@ class RelationFinder:
             return "named-cue"  # "we propose a method called Self-Play fIne-tuNing (SPIN)"
         if not entity.known and entity.variant_of:
             return "variant-name"  # a paper that names a variant of DPO presents it
+        if entity.type is EntityType.DATASET and not entity.known and len(entity.mentions) >= 3:
+            return "recurring-new-dataset"  # an abstract dwells on the benchmark it builds
         for start, _ in entity.mentions:
             sentence = _sentence_of(sentences, start)
             before = sentence.text[: start - sentence.start]
