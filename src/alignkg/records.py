@@ -128,19 +128,6 @@ class KnowledgeGraph:
     entities: dict[str, Entity] = field(default_factory=dict)
     relations: dict[tuple[str, str, str], Relation] = field(default_factory=dict)
 
-    def paper_of(self, evidence: Evidence) -> Paper:
-        return self.papers[paper_node_id(evidence.paper_id)]
-
-    def node_label(self, node_id: str) -> str:
-        if node_id in self.papers:
-            return self.papers[node_id].title
-        return self.entities[node_id].name
-
-    def node_kind(self, node_id: str) -> str:
-        if node_id in self.papers:
-            return PAPER_LABEL
-        return self.entities[node_id].type.value
-
 
 # --- query results shared by every store ---------------------------------------------
 
