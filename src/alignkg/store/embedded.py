@@ -16,6 +16,7 @@ import networkx as nx
 from alignkg.canonical import match_key
 from alignkg.files import write_atomically
 from alignkg.records import (
+    PAPER_LABEL,
     Entity,
     EntityDetail,
     GraphStats,
@@ -99,7 +100,7 @@ class EmbeddedStore:
     def _node(self, node_id: str) -> Node:
         graph = self.graph
         if node_id in graph.papers:
-            return Node(id=node_id, label=graph.papers[node_id].title, kind="Paper")
+            return Node(id=node_id, label=graph.papers[node_id].title, kind=PAPER_LABEL)
         entity = graph.entities[node_id]
         return Node(id=node_id, label=entity.name, kind=entity.type.value, aliases=entity.aliases)
 
