@@ -34,6 +34,7 @@ from alignkg.records import (
     RelationType,
     paper_node_id,
 )
+from alignkg.serialize import entity_from_dict, entity_to_dict, paper_from_dict, paper_to_dict
 from alignkg.store.base import StoreError
 
 # The project's cypher/ folder, shipped in the package as data/cypher (a link to it).
@@ -88,42 +89,18 @@ def per_label(body: str) -> str:
 
 
 def paper_props(node_id: str, paper: Paper) -> dict[str, Any]:
-    props = {
-        "id": node_id,
-        "title": paper.title,
-        "abstract": paper.abstract,
-        "date": paper.date,
-        "url": paper.url,
-        "authors": list(paper.authors),
-        "author_count": paper.author_count,
-        "organization": paper.organization,
-        "upvotes": paper.upvotes,
-    }
+    """The paper's record under its node id; Neo4j stores no nulls, so those are left out."""
+    props = paper_to_dict(paper) | {"id": node_id}
     return {k: v for k, v in props.items() if v is not None}
 
 
 def paper_from_props(props: dict[str, Any]) -> Paper:
-    return Paper(
-        id=props["id"].removeprefix(_PAPER_PREFIX),
-        title=props["title"],
-        abstract=props.get("abstract", ""),
-        date=props.get("date"),
-        authors=tuple(props.get("authors", ())),
-        author_count=props.get("author_count"),
-        organization=props.get("organization"),
-        url=props.get("url"),
-        upvotes=props.get("upvotes"),
-    )
+    return paper_from_dict(props | {"id": props["id"].removeprefix(_PAPER_PREFIX)})
 
 
 def entity_props(entity: Entity) -> dict[str, Any]:
     forms = (entity.name, *entity.aliases)
-    return {
-        "id": entity.id,
-        "name": entity.name,
-        "type": entity.type.value,
-        "aliases": list(entity.aliases),
-        "papers": list(entity.papers),
+    return entity_to_dict(entity) | {
         # Derived, for lookups: match keys (resolve), case-folded forms (search), and the
         # aliases as one string for the full-text index (which reads strings only).
         "keys": sorted({match_key(f) for f in forms}),
@@ -133,13 +110,7 @@ def entity_props(entity: Entity) -> dict[str, Any]:
 
 
 def entity_from_props(props: dict[str, Any]) -> Entity:
-    return Entity(
-        id=props["id"],
-        name=props["name"],
-        type=EntityType(props["type"]),
-        aliases=tuple(props.get("aliases", ())),
-        papers=tuple(props.get("papers", ())),
-    )
+    return entity_from_dict(props)
 
 
 def relation_props(relation: Relation) -> dict[str, Any]:
