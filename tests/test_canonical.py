@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from alignkg.canonical import build_graph, match_key
+from alignkg.canonical import build_graph
+from alignkg.keys import match_key
 from alignkg.records import (
     PAPER_REF,
     EntityType,

@@ -9,11 +9,10 @@ GPT-4 vs GPT-4o), so they stay apart.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
+from alignkg.keys import match_key, slug
 from alignkg.records import (
     PAPER_REF,
     Entity,
@@ -25,24 +24,6 @@ from alignkg.records import (
     RelationType,
     paper_node_id,
 )
-
-_NOT_ALNUM = re.compile(r"[^0-9a-z*]+")
-
-
-def match_key(name: str) -> str:
-    """Case-folded, with hyphens, spaces and punctuation removed (GUIDELINES.md).
-
-    `*` is kept: "*PO" names a family of methods and is not "PO".
-    """
-    folded = unicodedata.normalize("NFKC", name).casefold()
-    return _NOT_ALNUM.sub("", folded)
-
-
-def slug(text: str, max_length: int = 80) -> str:
-    """A readable, URL- and IRI-safe id fragment."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    words = re.sub(r"[^0-9a-z]+", "-", ascii_text.lower()).strip("-")
-    return words[:max_length].rstrip("-") or "x"
 
 
 def _is_acronym(name: str) -> bool:

@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alignkg.canonical import match_key
 from alignkg.ingest import CorpusError, read_corpus
+from alignkg.keys import match_key
 from alignkg.pipeline import extract_papers
 from alignkg.records import PAPER_REF, PaperExtraction
 

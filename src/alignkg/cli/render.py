@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from alignkg.canonical import slug
 from alignkg.cli.common import (
     AlignkgTyper,
     BackendOption,
@@ -20,6 +19,7 @@ from alignkg.cli.common import (
 )
 from alignkg.cli.queries import DepthOption
 from alignkg.files import write_atomically
+from alignkg.keys import slug
 from alignkg.records import PAPER_LABEL, Entity, Subgraph
 from alignkg.render.pyvis_page import paper_titles_in, render_page
 from alignkg.store import DEFAULT_NODE_CAP, GraphStore

@@ -15,11 +15,11 @@ from functools import cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from alignkg.canonical import match_key
 from alignkg.extract import names
 from alignkg.extract.acronyms import AcronymDefinition
 from alignkg.extract.lexicon import Lexicon
-from alignkg.extract.typing import is_generic_phrase, type_from_context, type_from_phrase
+from alignkg.extract.type_rules import is_generic_phrase, type_from_context, type_from_phrase
+from alignkg.keys import match_key
 from alignkg.records import EntityType
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 
-from alignkg.canonical import match_key
+from alignkg.keys import match_key
 from alignkg.records import EntityType
 
 

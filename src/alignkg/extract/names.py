@@ -1,7 +1,7 @@
 """Naming patterns: how the field spells the names of new things.
 
 Each finder yields (start, end, type or None) character spans of a text; None means the
-type is left to the context (see typing.py). Where the DPO acronym is recognised: the
+type is left to the context (see type_rules.py). Where the DPO acronym is recognised: the
 lexicon (lexicon.json) and acronyms.py; where "f-DPO" is: `method_variants` below.
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from alignkg.canonical import slug
+from alignkg.keys import slug
 
 # New-style (2305.18290, optional version) and old-style (cs/0112017) arXiv ids.
 _ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")

@@ -32,7 +32,7 @@ class GraphStore(Protocol):
 
     def resolve(self, name: str) -> Entity | None:
         """The entity named `name` through its name or any alias, case- and punctuation-
-        insensitively (see canonical.match_key)."""
+        insensitively (see keys.match_key)."""
 
     def suggest(self, name: str, limit: int = 5) -> list[str]:
         """Names closest to an unknown `name`, best first."""

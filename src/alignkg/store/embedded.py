@@ -13,8 +13,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from alignkg.canonical import match_key
 from alignkg.files import write_atomically
+from alignkg.keys import match_key
 from alignkg.records import (
     PAPER_LABEL,
     Entity,

@@ -29,8 +29,8 @@ from neo4j.exceptions import (
     SessionExpired,
 )
 
-from alignkg.canonical import match_key
 from alignkg.errors import AlignkgError
+from alignkg.keys import match_key
 from alignkg.records import (
     PAPER_LABEL,
     Entity,

@@ -22,7 +22,7 @@ from typing import Any
 
 from neo4j import ManagedTransaction, Session
 
-from alignkg.canonical import match_key
+from alignkg.keys import match_key
 from alignkg.records import (
     PAPER_LABEL,
     Entity,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable
 
-from alignkg.canonical import match_key
+from alignkg.keys import match_key
 from alignkg.records import Entity
 
 
