@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import pytest
+
 from alignkg.canonical import build_graph
 from alignkg.keys import match_key
+from alignkg.pipeline import build_graph_from_corpus
 from alignkg.records import (
     PAPER_REF,
     EntityType,
@@ -136,3 +142,66 @@ def test_build_is_deterministic_whatever_the_input_order():
     first = build_graph(extractions)
     second = build_graph(list(reversed(extractions)))
     assert first.entities == second.entities
+
+
+# --- real abstracts (../shared/corpus, arXiv metadata) ------------------------------
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "arxiv-ml-abstracts.jsonl"
+needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason="shared/corpus is not beside us")
+
+
+def corpus_lines(*ids: str) -> list[str]:
+    wanted = set(ids)
+    with CORPUS.open(encoding="utf-8") as lines:
+        found = [line for line in lines if json.loads(line)["id"] in wanted]
+    assert len(found) == len(wanted)
+    return found
+
+
+def test_an_entity_bridging_two_earlier_clusters_keeps_both_papers_references():
+    # The three papers of the crash on the 5,250 abstracts, as they were extracted: the
+    # third joins the clusters of the first two, which both papers' relations refer to.
+    def uses(paper_id, name):
+        evidence = Evidence(paper_id, "We use it.", 0, 10, "mention", 0.7)
+        return ExtractedRelation(PAPER_REF, RelationType.USES, name, evidence)
+
+    graph = build_graph(
+        [
+            paper_with(
+                "1206.2944", ExtractedEntity("SVMs", M), relations=[uses("1206.2944", "SVMs")]
+            ),
+            paper_with(
+                "1308.2218",
+                ExtractedEntity("SVM", M, ("support vector machines",)),
+                relations=[uses("1308.2218", "SVM")],
+            ),
+            paper_with(
+                "1401.7727",
+                ExtractedEntity("SVMs", M, ("Support Vector Machines",)),
+                relations=[uses("1401.7727", "SVMs")],
+            ),
+        ]
+    )
+    [svm] = graph.entities.values()
+    assert svm.papers == ("paper/1206.2944", "paper/1308.2218", "paper/1401.7727")
+    assert {rel.head for rel in graph.relations.values()} == set(svm.papers)
+    assert {rel.tail for rel in graph.relations.values()} == {svm.id}
+
+
+@needs_corpus
+def test_the_papers_of_the_build_crash_build(tmp_path):
+    corpus = tmp_path / "crash.jsonl"
+    corpus.write_text("".join(corpus_lines("1206.2944", "1308.2218", "1401.7727")))
+    graph = build_graph_from_corpus(corpus)
+    assert len(graph.papers) == 3
+    [svm] = [e for e in graph.entities.values() if e.name.startswith("SVM")]
+    assert len(svm.papers) == 3
+
+
+@pytest.mark.slow
+@needs_corpus
+def test_all_5250_real_abstracts_build_and_keep_every_paper():
+    graph = build_graph_from_corpus(CORPUS)
+    assert len(graph.papers) == 5250
+    referenced = {node for rel in graph.relations.values() for node in (rel.head, rel.tail)}
+    assert referenced <= set(graph.papers) | set(graph.entities)

@@ -38,6 +38,17 @@ class _Cluster:
         self.names: Counter[str] = Counter()  # surface form used as the extraction's name
         self.aliases: set[str] = set()
         self.papers: set[str] = set()
+        self.merged_into: _Cluster | None = None  # union-find: set when absorbed
+
+    def representative(self) -> _Cluster:
+        """The cluster this one was folded into (itself when it was not)."""
+        root = self
+        while root.merged_into is not None:
+            root = root.merged_into
+        node = self
+        while node.merged_into is not None:  # path compression
+            node.merged_into, node = root, node.merged_into
+        return root
 
     @property
     def surface_forms(self) -> set[str]:
@@ -143,6 +154,7 @@ def _merge_into_existing(
             target = known
         else:  # the new entity bridges two known clusters: join them
             target.absorb(known)
+            known.merged_into = target  # papers that saw `known` now resolve to `target`
             clusters.remove(known)
             for form in known.surface_forms:
                 by_key[(known.type, match_key(form))] = target
@@ -181,4 +193,4 @@ def _node_id(
     if ref == PAPER_REF:
         return paper_node_id(paper_id)
     cluster = in_paper.get(ref)
-    return ids[id(cluster)] if cluster is not None else None
+    return ids[id(cluster.representative())] if cluster is not None else None
