@@ -23,11 +23,11 @@ from alignkg.records import (
     RelationType,
     paper_node_id,
 )
-from alignkg.store import neo4j_loader
+from alignkg.store import neo4j_loader, neo4j_schema
 from alignkg.store.base import StoreError
 from alignkg.store.embedded import EmbeddedStore
 from alignkg.store.neo4j import Neo4jStore
-from alignkg.store.neo4j_loader import NODE_LABELS, split_statements
+from alignkg.store.neo4j_schema import NODE_LABELS, split_statements
 
 pytest_plugins = ["neo4j_fixtures"]
 
@@ -199,7 +199,7 @@ def test_load_failing_on_a_bad_row_then_reload_is_complete(
 ):
     """The server rejects a batch mid-load (a row Neo4j cannot store): a one-line
     StoreError, the batches before it committed; the next good load completes."""
-    good_props = neo4j_loader.relation_props
+    good_props = neo4j_schema.relation_props
 
     def poisoned(relation: Relation) -> dict:
         props = good_props(relation)
@@ -207,7 +207,7 @@ def test_load_failing_on_a_bad_row_then_reload_is_complete(
             props["evidence_rules"] = [{"nested": "maps are not property values"}]
         return props
 
-    monkeypatch.setattr(neo4j_loader, "relation_props", poisoned)
+    monkeypatch.setattr(neo4j_schema, "relation_props", poisoned)
     neo4j_store.batch_size = 2
     with pytest.raises(StoreError) as caught:
         neo4j_store.save(sample_graph)

@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from neo4j.graph import Node, Relationship
-from neo4j.graph import Path as GraphPath
 
 from alignkg.cli.common import (
     AlignkgTyper,
@@ -27,23 +25,29 @@ from alignkg.cli.common import (
     query_store,
 )
 from alignkg.records import KnowledgeGraph
-from alignkg.store.neo4j import Neo4jStore
-from alignkg.store.neo4j_loader import DEFAULT_BATCH_SIZE, SCHEMA_FILE
+from alignkg.store import open_store
+from alignkg.store.neo4j_schema import QUERIES_DIR
 
 app = AlignkgTyper()
 
-QUERIES_DIR = SCHEMA_FILE.parent / "queries"
-"""The bundled queries for Neo4j Browser; `alignkg query NAME` finds NAME.cypher here."""
-
 BatchSizeOption = Annotated[
-    int, typer.Option("--batch-size", min=1, help="Rows written per transaction.")
+    int | None,
+    typer.Option(
+        "--batch-size", min=1, help="Rows written per transaction [default: the loader's]."
+    ),
 ]
+
+
+def _neo4j_store(database: str | None, batch_size: int | None = None):
+    """The Neo4j store of NEO4J_URI, through open_store like every other command's."""
+    options = {"batch_size": batch_size} if batch_size else {}
+    return open_store("neo4j", database=database, **options)
 
 
 # --- load ------------------------------------------------------------------------------------
 
 
-def _save(store: Neo4jStore, graph: KnowledgeGraph) -> dict[str, Any]:
+def _save(store, graph: KnowledgeGraph) -> dict[str, Any]:
     started = time.perf_counter()
     store.save(graph)
     seconds = time.perf_counter() - started
@@ -64,10 +68,10 @@ def _save(store: Neo4jStore, graph: KnowledgeGraph) -> dict[str, Any]:
 
 
 def load_into_neo4j(
-    graph: KnowledgeGraph, database: str | None = None, batch_size: int = DEFAULT_BATCH_SIZE
+    graph: KnowledgeGraph, database: str | None = None, batch_size: int | None = None
 ) -> dict[str, Any]:
     """Replace the graph in Neo4j by `graph` (`alignkg build --neo4j`); a summary back."""
-    with Neo4jStore.from_env(database=database, batch_size=batch_size) as store:
+    with _neo4j_store(database, batch_size) as store:
         return _save(store, graph)
 
 
@@ -75,7 +79,7 @@ def load_into_neo4j(
 def load(
     data_dir: DataDirOption = None,
     database: DatabaseOption = None,
-    batch_size: BatchSizeOption = DEFAULT_BATCH_SIZE,
+    batch_size: BatchSizeOption = None,
     json_: JsonOption = False,
 ) -> None:
     """Load the embedded store's graph into Neo4j; loading again changes nothing.
@@ -84,7 +88,7 @@ def load(
     alignkg's labels is replaced: nodes and relations no longer in the graph are removed.
     """
     # Connect first: a wrong password fails at once, not after a build.
-    with Neo4jStore.from_env(database=database, batch_size=batch_size) as store:
+    with _neo4j_store(database, batch_size) as store:
         with query_store("embedded", data_dir) as source:
             graph = source.load_graph()
         summary = _save(store, graph)
@@ -135,6 +139,9 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
 
 def plain(value: Any) -> Any:
     """Driver values as JSON-ready ones: nodes and relationships as their properties."""
+    from neo4j.graph import Node, Relationship
+    from neo4j.graph import Path as GraphPath
+
     if isinstance(value, Node):
         return {"labels": sorted(value.labels), **{k: plain(v) for k, v in value.items()}}
     if isinstance(value, Relationship):
@@ -156,6 +163,9 @@ def plain(value: Any) -> Any:
 
 def cell(value: Any, width: int = 80) -> str:
     """A value as one line of a table cell."""
+    from neo4j.graph import Node, Relationship
+    from neo4j.graph import Path as GraphPath
+
     if isinstance(value, Node):
         text = str(value.get("name") or value.get("title") or value.get("id") or "")
     elif isinstance(value, Relationship):
@@ -208,7 +218,7 @@ def query(
     """Run one Cypher query against Neo4j and print its rows as a table (or --json)."""
     text = read_query(file_or_text)
     params = default_params(text) | parse_params(param or [])
-    with Neo4jStore.from_env(database=database) as store:
+    with _neo4j_store(database) as store:
         keys, records = store.run(text.strip().removesuffix(";"), params, write=write)
     if json_:
         print_json([{k: plain(record[k]) for k in keys} for record in records])

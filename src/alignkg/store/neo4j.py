@@ -2,7 +2,8 @@
 
 Candidates are fetched by Cypher, with every user-given value a query parameter; ordering
 and tie-breaking happen in Python with the rules in store/ranking.py, so the answers equal
-the embedded store's. Writing is in store/neo4j_loader.py.
+the embedded store's. Writing is in store/neo4j_loader.py, the
+mapping of records to labels and properties in store/neo4j_schema.py.
 
 Connection: NEO4J_URI, NEO4J_USERNAME (default "neo4j"), NEO4J_PASSWORD (none: no auth),
 NEO4J_DATABASE (default: the server's). Driver errors become one-line StoreErrors.
@@ -43,11 +44,10 @@ from alignkg.records import (
     paper_node_id,
 )
 from alignkg.store.base import DEFAULT_NODE_CAP, StoreError
-from alignkg.store.neo4j_loader import (
-    DEFAULT_BATCH_SIZE,
+from alignkg.store.neo4j_loader import DEFAULT_BATCH_SIZE, GraphLoader
+from alignkg.store.neo4j_schema import (
     ENTITY_LABEL,
     RELATION_TYPES,
-    GraphLoader,
     entity_from_props,
     match_by_id,
     paper_from_props,

@@ -1,4 +1,4 @@
-"""Writing a KnowledgeGraph into Neo4j, and the property mapping both ways.
+"""Writing a KnowledgeGraph into Neo4j.
 
 The loader applies cypher/schema.cypher, then writes with batched `UNWIND $rows ... MERGE`,
 one managed transaction per batch (the driver retries transient errors), and finally
@@ -7,142 +7,35 @@ all properties, so loading twice changes nothing and a load cut half-way, run ag
 complete. Readers may see a half-written graph while a load runs: unlike the embedded
 store, a Neo4j load is not all-or-nothing.
 
-Labels and relationship types are the only text interpolated into Cypher, and they come
-from the fixed lists below (EntityType, RelationType), never from the data.
+Labels, types and the property mapping are in store/neo4j_schema.py.
 """
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from neo4j import ManagedTransaction, Session
 
-from alignkg.keys import match_key
-from alignkg.records import (
-    PAPER_LABEL,
-    Entity,
-    EntityType,
-    Evidence,
-    KnowledgeGraph,
-    Paper,
-    Relation,
-    RelationType,
-    paper_node_id,
-)
-from alignkg.serialize import entity_from_dict, entity_to_dict, paper_from_dict, paper_to_dict
+from alignkg.records import PAPER_LABEL, KnowledgeGraph
+from alignkg.store import neo4j_schema as schema
 from alignkg.store.base import StoreError
+from alignkg.store.neo4j_schema import (
+    ENTITY_LABEL,
+    NODE_LABELS,
+    RELATION_TYPES,
+    SCHEMA_FILE,
+    TYPE_LABELS,
+    checked,
+    label_of,
+    match_by_id,
+    schema_statements,
+    split_by_label,
+)
 
-# The project's cypher/ folder, shipped in the package as data/cypher (a link to it).
-SCHEMA_FILE = Path(str(files("alignkg") / "data" / "cypher" / "schema.cypher"))
 DEFAULT_BATCH_SIZE = 1000
-ENTITY_LABEL = "Entity"
-NODE_LABELS = (PAPER_LABEL, ENTITY_LABEL)
-"""The labels by which every alignkg node is found (each has a unique index on id)."""
-TYPE_LABELS = frozenset(t.value for t in EntityType)
-RELATION_TYPES = tuple(t.value for t in RelationType)
-_PAPER_PREFIX = paper_node_id("")
-
-
-# --- the fixed vocabulary of labels and types -----------------------------------------
-
-
-def label_of(node_id: str) -> str:
-    """Paper or Entity: the id tells (papers are "paper/<id>", entities "<type>/<slug>")."""
-    return PAPER_LABEL if node_id.startswith(_PAPER_PREFIX) else ENTITY_LABEL
-
-
-def checked(name: str, allowed: Iterable[str]) -> str:
-    """`name` when it is one of the fixed labels or types; anything else is a bug."""
-    if name not in allowed:
-        raise ValueError(f"{name!r} is not a known label or relationship type")
-    return name
-
-
-def match_by_id(var: str, label: str, key: str = "id") -> str:
-    """`(var:Label {id: key})`, the label checked against the fixed list."""
-    return f"({var}:{checked(label, NODE_LABELS)} {{id: {key}}})"
-
-
-def split_by_label(ids: Iterable[str]) -> dict[str, list[str]]:
-    """Node ids grouped by the label that finds them, as query parameters."""
-    groups: dict[str, list[str]] = {label: [] for label in NODE_LABELS}
-    for node_id in ids:
-        groups[label_of(node_id)].append(node_id)
-    return groups
-
-
-def per_label(body: str) -> str:
-    """One query over nodes of both labels: for each, `UNWIND $<Label> AS id`, bind `n` by
-    its id (index seek), then `body`; the parts joined with UNION ALL. Parameters: the
-    dict of split_by_label."""
-    return "\nUNION ALL\n".join(
-        f"UNWIND ${label} AS id MATCH {match_by_id('n', label)} {body}" for label in NODE_LABELS
-    )
-
-
-# --- records <-> properties ---------------------------------------------------------------
-
-
-def paper_props(node_id: str, paper: Paper) -> dict[str, Any]:
-    """The paper's record under its node id; Neo4j stores no nulls, so those are left out."""
-    props = paper_to_dict(paper) | {"id": node_id}
-    return {k: v for k, v in props.items() if v is not None}
-
-
-def paper_from_props(props: dict[str, Any]) -> Paper:
-    return paper_from_dict(props | {"id": props["id"].removeprefix(_PAPER_PREFIX)})
-
-
-def entity_props(entity: Entity) -> dict[str, Any]:
-    forms = (entity.name, *entity.aliases)
-    return entity_to_dict(entity) | {
-        # Derived, for lookups: match keys (resolve), case-folded forms (search), and the
-        # aliases as one string for the full-text index (which reads strings only).
-        "keys": sorted({match_key(f) for f in forms}),
-        "search_forms": [f.casefold() for f in forms],
-        "aliases_text": "\n".join(entity.aliases),
-    }
-
-
-def entity_from_props(props: dict[str, Any]) -> Entity:
-    return entity_from_dict(props)
-
-
-def relation_props(relation: Relation) -> dict[str, Any]:
-    """Evidence as parallel lists: Neo4j properties cannot hold maps."""
-    evidence = relation.evidence
-    return {
-        "evidence_papers": [e.paper_id for e in evidence],
-        "evidence_sentences": [e.sentence for e in evidence],
-        "evidence_starts": [e.start for e in evidence],
-        "evidence_ends": [e.end for e in evidence],
-        "evidence_rules": [e.rule for e in evidence],
-        "evidence_confidences": [float(e.confidence) for e in evidence],
-        "confidence": float(relation.confidence),
-    }
-
-
-def relation_from_props(head: str, type_: str, tail: str, props: dict[str, Any]) -> Relation:
-    columns = zip(
-        props.get("evidence_papers", ()),
-        props.get("evidence_sentences", ()),
-        props.get("evidence_starts", ()),
-        props.get("evidence_ends", ()),
-        props.get("evidence_rules", ()),
-        props.get("evidence_confidences", ()),
-        strict=True,
-    )
-    return Relation(
-        head=head,
-        type=RelationType(type_),
-        tail=tail,
-        evidence=tuple(Evidence(*column) for column in columns),
-    )
 
 
 # --- Cypher, from the fixed lists -----------------------------------------------------------
@@ -181,23 +74,6 @@ def delete_relations_query(type_: str, head_label: str, tail_label: str) -> str:
     )
 
 
-def schema_statements(path: Path = SCHEMA_FILE) -> list[str]:
-    """The statements of a .cypher file: `//` comments dropped, split at semicolons."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as err:
-        raise StoreError(f"cannot read the Neo4j schema {path}: {err.strerror}") from err
-    return split_statements(text)
-
-
-_COMMENT = re.compile(r"^\s*//.*$", re.MULTILINE)
-
-
-def split_statements(text: str) -> list[str]:
-    """Cypher statements of a script whose `//` comments stand on lines of their own."""
-    return [s.strip() for s in _COMMENT.sub("", text).split(";") if s.strip()]
-
-
 # --- the loader -----------------------------------------------------------------------------
 
 
@@ -223,15 +99,15 @@ def _relation_groups(
 def write_plan(graph: KnowledgeGraph) -> dict[str, list[dict[str, Any]]]:
     """Each MERGE query with its rows, in writing order: papers, entities (one query per
     type, for its label), then relationships (one query per type and end labels)."""
-    plan = {merge_papers_query(): [paper_props(k, p) for k, p in graph.papers.items()]}
+    plan = {merge_papers_query(): [schema.paper_props(k, p) for k, p in graph.papers.items()]}
     by_type: dict[str, list[dict]] = defaultdict(list)
     for entity in graph.entities.values():
-        by_type[entity.type.value].append(entity_props(entity))
+        by_type[entity.type.value].append(schema.entity_props(entity))
     for type_, rows in sorted(by_type.items()):
         plan[merge_entities_query(type_)] = rows
     for (type_, head_label, tail_label), pairs in _relation_groups(graph.relations).items():
         plan[merge_relations_query(type_, head_label, tail_label)] = [
-            {"head": h, "tail": t, "props": relation_props(graph.relations[(h, type_, t)])}
+            {"head": h, "tail": t, "props": schema.relation_props(graph.relations[(h, type_, t)])}
             for h, t in pairs
         ]
     return plan
