@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from alignkg.cli import app
 
-GOLD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "seed-gold.jsonl"
+GOLD = Path(__file__).resolve().parent / "data" / "seed-gold.jsonl"  # see data/SOURCE.md
+SHARED_GOLD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "seed-gold.jsonl"
 
 runner = CliRunner()
 
@@ -121,6 +122,7 @@ def test_extract_writes_gold_shaped_jsonl(tmp_path):
     }
 
 
+@pytest.mark.slow
 def test_extract_with_two_workers_gives_the_same_output(tmp_path):
     one, two = tmp_path / "1.jsonl", tmp_path / "2.jsonl"
     run("extract", "-o", str(one))
@@ -128,7 +130,6 @@ def test_extract_with_two_workers_gives_the_same_output(tmp_path):
     assert one.read_bytes() == two.read_bytes()
 
 
-@pytest.mark.skipif(not GOLD.exists(), reason="the development gold is not beside the project")
 def test_evaluation_meets_the_targets_on_the_development_gold():
     report = json.loads(run("evaluate", str(GOLD), "--json").stdout)
     assert report["papers"] == 55
@@ -136,7 +137,13 @@ def test_evaluation_meets_the_targets_on_the_development_gold():
     assert report["relations"]["micro"]["f1"] >= 0.55
 
 
+@pytest.mark.skipif(not SHARED_GOLD.exists(), reason="no ../shared beside the project")
+def test_gold_copy_matches_the_shared_gold():
+    assert GOLD.read_bytes() == SHARED_GOLD.read_bytes(), "copy shared/eval/seed-gold.jsonl"
+
+
 # --- bad input: one line on stderr, no traceback, nothing half-written --------------
+# These run `python -m alignkg` in a subprocess, as a user would: slow (about 1 s each).
 
 
 def alignkg(*args: str, cwd=None) -> subprocess.CompletedProcess:
@@ -149,6 +156,7 @@ def alignkg(*args: str, cwd=None) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -175,6 +183,7 @@ def test_bad_corpus_is_a_one_line_error_and_keeps_the_store(tmp_path, data_dir, 
     )
 
 
+@pytest.mark.slow
 def test_bad_record_is_skipped_with_a_warning(tmp_path):
     corpus = tmp_path / "c.jsonl"
     corpus.write_text('{"title": "We use DPO", "abstract": "We use DPO."}\n[1, 2]\n')
@@ -184,17 +193,20 @@ def test_bad_record_is_skipped_with_a_warning(tmp_path):
     assert json.loads(result.stdout)["paper"] == "We use DPO"
 
 
+@pytest.mark.slow
 def test_unwritable_output_leaves_nothing(tmp_path):
     result = alignkg("extract", "-o", str(tmp_path / "missing" / "x.jsonl"), cwd=tmp_path)
     assert result.returncode == 1 and "cannot write" in result.stderr
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_unknown_format_is_a_usage_error(tmp_path):
     result = alignkg("extract", "--format", "yaml", cwd=tmp_path)
     assert result.returncode == 2 and "unknown format 'yaml'" in result.stderr
 
 
+@pytest.mark.slow
 def test_corrupt_store_is_a_clear_error(tmp_path):
     (tmp_path / "graph.json").write_text("{not json")
     result = alignkg("stats", "--data-dir", str(tmp_path), cwd=tmp_path)
@@ -202,6 +214,7 @@ def test_corrupt_store_is_a_clear_error(tmp_path):
     assert "not a readable alignkg graph" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_python_dash_m_works():
     result = subprocess.run(
         [sys.executable, "-m", "alignkg", "--help"], capture_output=True, text=True

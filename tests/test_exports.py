@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 PUBLISHED = Path(__file__).resolve().parents[1] / "exports"
 
 
+@pytest.mark.slow  # regenerates exports/ in a subprocess
 def test_published_pages_are_up_to_date(regenerated_exports):
     fresh = regenerated_exports / "pages"
     names = sorted(p.name for p in fresh.iterdir())

@@ -62,10 +62,20 @@ def test_resolve_returns_the_whole_entity(store, sample_graph):
     assert store.resolve("direct preference optimization") == sample_graph.entities["method/dpo"]
 
 
-@pytest.mark.parametrize("name", ["DPX", "f-DP", "Dromedery", "llama", "zzz", INJECTION])
-def test_suggest(store, reference, name):
-    assert store.suggest(name) == reference.suggest(name)
-    assert store.suggest(name, limit=1) == reference.suggest(name, limit=1)
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("DPX", ["DPO"]),
+        ("f-DP", ["f-DPO"]),
+        ("Dromedery", ["Dromedary"]),
+        ("llama", ["LLaMA-65b"]),
+        ("zzz", []),
+        (INJECTION, []),
+    ],
+)
+def test_suggest(store, reference, name, expected):
+    assert store.suggest(name) == expected == reference.suggest(name)
+    assert store.suggest(name, limit=1) == expected[:1] == reference.suggest(name, limit=1)
 
 
 def test_suggest_finds_close_names(store):
@@ -129,12 +139,62 @@ def test_neighborhood_cap_keeps_the_nearest(store, reference, node_cap):
     assert sub == reference.neighborhood("method/dpo", depth=2, node_cap=node_cap)
 
 
-def test_neighborhood_of_every_entity_at_every_depth(store, reference, sample_graph):
-    for entity_id in sample_graph.entities:
-        for depth in (1, 2, 3):
-            assert store.neighborhood(entity_id, depth) == reference.neighborhood(
-                entity_id, depth
-            ), (entity_id, depth)
+# Every entity's neighbourhood at depths 1, 2 and 3: the nodes each hop adds, in order.
+HOPS = {
+    "dataset/mt-bench": [
+        ["paper/beyond-reverse-kl"],
+        ["method/f-dpo"],
+        ["method/dpo", "method/ppo"],
+    ],
+    "method/dpo": [
+        ["method/f-dpo", "method/ppo", "paper/2305.18290", "paper/dromedary"],
+        ["paper/beyond-reverse-kl", "organization/stanford-nlp", "model/dromedary"],
+        ["dataset/mt-bench", "method/self-align", "model/llama-65b"],
+    ],
+    "method/f-dpo": [
+        ["method/dpo", "method/ppo", "paper/beyond-reverse-kl"],
+        ["paper/2305.18290", "paper/dromedary", "dataset/mt-bench"],
+        ["organization/stanford-nlp", "model/dromedary"],
+    ],
+    "method/ppo": [
+        ["method/dpo", "method/f-dpo", "paper/2305.18290"],
+        ["paper/dromedary", "paper/beyond-reverse-kl", "organization/stanford-nlp"],
+        ["model/dromedary", "dataset/mt-bench"],
+    ],
+    "method/self-align": [
+        ["model/dromedary"],
+        ["model/llama-65b", "paper/dromedary"],
+        ["method/dpo"],
+    ],
+    "model/dromedary": [
+        ["method/self-align", "model/llama-65b", "paper/dromedary"],
+        ["method/dpo"],
+        ["method/f-dpo", "method/ppo", "paper/2305.18290"],
+    ],
+    "model/llama-65b": [
+        ["model/dromedary"],
+        ["method/self-align", "paper/dromedary"],
+        ["method/dpo"],
+    ],
+    "organization/stanford-nlp": [
+        ["paper/2305.18290"],
+        ["method/dpo", "method/ppo"],
+        ["method/f-dpo", "paper/dromedary"],
+    ],
+}
+
+
+@pytest.mark.parametrize("entity_id", sorted(HOPS))
+def test_neighborhood_of_every_entity_at_every_depth(store, sample_graph, entity_id):
+    assert set(HOPS) == set(sample_graph.entities)
+    for depth in (1, 2, 3):
+        sub = store.neighborhood(entity_id, depth)
+        expected = [entity_id] + [n for hop in HOPS[entity_id][:depth] for n in hop]
+        assert [n.id for n in sub.nodes] == expected, depth
+        inside = set(expected)
+        among = sorted(k for k in sample_graph.relations if {k[0], k[2]} <= inside)
+        assert [r.key for r in sub.relations] == among, depth
+        assert sub.focus == sample_graph.entities[entity_id] and not sub.truncated
 
 
 # --- detail, search, stats ---------------------------------------------------------------------
