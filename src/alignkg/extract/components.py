@@ -112,11 +112,12 @@ class EntityRecognizer:
 
 @Language.factory("alignkg_relations")
 class RelationExtractor:
-    """Relations from entity roles and cue phrases -> doc._.alignkg_relations."""
+    """Relations from entity roles and the cue rules of data/relation_rules.json (one
+    Matcher pass per doc) -> doc._.alignkg_relations."""
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
-        self.finder = RelationFinder()
+        self.finder = RelationFinder(nlp)
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -130,9 +131,5 @@ class RelationExtractor:
             start += len(text[start:end]) - len(text[start:end].lstrip())
             sentences.append(Sentence(start, start + len(stripped), stripped))
         entities = doc._.alignkg_entities or []
-        # One statement once, with the evidence of the rule that found it first.
-        unique = {}
-        for found in self.finder.find(entities, sentences):
-            unique.setdefault((found.head, found.type, found.tail), found)
-        doc._.alignkg_relations = list(unique.values())
+        doc._.alignkg_relations = self.finder.find(entities, sentences, self.finder.cues(doc))
         return doc

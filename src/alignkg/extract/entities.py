@@ -18,6 +18,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from alignkg.extract import names
 from alignkg.extract.acronyms import AcronymDefinition
 from alignkg.extract.lexicon import Lexicon
+from alignkg.extract.rule_table import load_rule_table, words_regex
 from alignkg.extract.type_rules import is_generic_phrase, type_from_context, type_from_phrase
 from alignkg.keys import match_key
 from alignkg.records import EntityType
@@ -94,15 +95,16 @@ _TITLE_LEADS = frozenset(
     }
 )
 _CAPITALISED = r"(?=[^\W\d_])[\w*-]+"  # a word starting with a letter (Greek too: "ΨPO")
+_RULES = load_rule_table()  # its word lists: naming words, proposal verbs
 _NAMED_CUE = re.compile(
-    r"\b(?:named|called|dubbed|termed|coined|denoted(?: as)?|referred to as)\s+"
+    rf"\b(?:{words_regex(_RULES.words('naming_words'))})\s+"
     rf"(?P<name>[\"“]?{_CAPITALISED}(?:\.\d+)?(?:\s[A-Z][\w*-]*){{0,3}})"
 )
 # "We develop Wombat, a model ...": a capitalised word right after a first-person
 # proposal verb, followed by its description or definition.
 _PROPOSED_NAME = re.compile(
-    r"(?i:\b(?:we|this (?:paper|work))\s+(?:\w+\s+){0,2}?"
-    r"(?:propose|introduce|present|develop|release|build|design|construct|curate|create)"
+    rf"(?i:\b(?:{words_regex(_RULES.words('first_person'))})\s+(?:\w+\s+){{0,2}}?"
+    rf"(?:{words_regex(_RULES.words('proposal_verbs'))})"
     r"\s+(?:(?:a|an|the|our)\s+)?)"
     rf"(?P<name>{_CAPITALISED}(?:\s[A-Z][\w*-]*){{0,3}})(?=\s*[,(:]|\s+(?i:which|that|is|as|to)\b)"
 )

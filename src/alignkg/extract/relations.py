@@ -14,62 +14,21 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from alignkg.extract.entities import LocalEntity
 from alignkg.extract.names import RELEASE_WORDS, model_stem, name_parts
-from alignkg.records import PAPER_REF, EntityType, RelationType
+from alignkg.extract.rule_table import Rule, RuleTable, build_matcher, load_rule_table
+from alignkg.records import PAPER_LABEL, PAPER_REF, EntityType, RelationType
+from alignkg.schema import SCHEMA, conflicts
 
 METHOD_OR_MODEL = (EntityType.METHOD, EntityType.MODEL)
 
-PROPOSAL_CUE = re.compile(
-    r"\b(?:we|this (?:paper|work|study|report)|our (?:work|paper))\b[^.;]{0,60}?\b"
-    r"(?:propose|introduce|present|develop|design|build|release|construct|curate|create"
-    r"|collect|contribute|formulate|put forward|offer|unveil|open-source|devise|define|coin)",
-    re.I,
-)
-# Words after which a name is what the contribution relates to, not the contribution:
-# "We present Zephyr-7B, a model fine-tuned from Mistral-7B".
-PROPOSAL_BREAK = re.compile(
-    r"\b(?:from|than|over|against|using|via|based on|on top of|compared|such as|including"
-    r"|like|with|to|by|on|upon|between|outperform\w*|surpass\w*|exceed\w*|beat\w*)\b",
-    re.I,
-)
-# Where the objects of a cue end: "PRO outperforms X, achieving results comparable to Y".
-CLAUSE_END = re.compile(
-    r",\s+(?:(?!including\b)\w+ing|while|whereas|which|but|although|though|yet)\b|;|:|\bwhile\b",
-    re.I,
-)
-# "X, a novel framework ...": the name, then its description as something new.
-APPOSITIVE_NOVELTY = re.compile(
-    r"^\S+(?:\s\([^)]*\))?,?\s+(?:which is\s+)?(?:a|an|our)\s+(?:[\w-]+\s+){0,2}?(?:novel|new)\b",
-    re.I,
-)
-NOVELTY_CUE = re.compile(
-    r"\b(?:novel|new|proposed|our|we call|named|called|dubbed|development of|resulting in)\b",
-    re.I,
-)
-EXTENSION_CUE = re.compile(
-    r"\b(?:generali[sz](?:es|ing|ation of)|extension (?:of|to)|extends?|extending|variant of"
-    r"|(?:advanced|improved|enhanced|extended) version of|builds? (?:up)?on|building (?:up)?on)\b",
-    re.I,
-)
-OUTPERFORM_CUE = re.compile(
-    r"\b(?:outperform(?:s|ed|ing)?|surpass(?:es|ed|ing)?|beat(?:s|ing)?|exceed(?:s|ed|ing)?"
-    r"|better than|superior to|improves? (?:up)?on|compares? favorably"
-    r"|superior [^.;]{0,80}?(?:compared (?:to|with)|than))\b",
-    re.I,
-)
-BASE_CUE = re.compile(
-    r"\b(?:(?:fine-?tuned|trained|built|builds?|building|initiali[sz]ed|based|developed|adapted"
-    r"|derived)"
-    r"\s+(?:\w+\s+){0,2}?(?:from|on|upon)|on top of|starting from)\b",
-    re.I,
-)
-BASE_MODEL_CUE = re.compile(r"\bbase (?:language |foundation )?models?\b", re.I)
-TRAINING_CUE = re.compile(
-    r"\b(?:(?:trained|aligned|fine-?tuned|optimi[sz]ed|tuned)\s+(?:\S+\s+){0,3}?"
-    r"(?:with|using|via|by|through)|applying|by applying)\b",
-    re.I,
-)
+_FIRST_PERSON = re.compile(r"\b(?:we|our)\b", re.I)
+_PAPER_ACTS = re.compile(r"\bwe\s+(?:\w+\s+)?$", re.I)  # "We extend DPO": the paper acts
+_ARTICLE_GAP = re.compile(r"\s*(?:(?:a|an|the|our)\s+)?", re.I)
+_PARENTHESIS_GAP = re.compile(r"(?:\s\([^)]*\))?\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +46,43 @@ class FoundRelation:
     sentence: Sentence
     rule: str
     confidence: float
+
+    @property
+    def key(self) -> tuple[str, RelationType, str]:
+        return (self.head, self.type, self.tail)
+
+
+Span = tuple[int, int]  # character offsets
+
+
+class Cues:
+    """Where the table's cue rules and markers matched in one doc, by label, as character
+    spans. A rule's spans do not overlap (the leftmost, then the shortest, as a regex
+    reads); a marker keeps all its spans."""
+
+    def __init__(self, spans: dict[str, list[Span]], rules: set[str]) -> None:
+        self.spans: dict[str, list[Span]] = {}
+        for label, found in spans.items():
+            ordered = sorted(set(found), key=lambda s: (s[0], s[1]))
+            if label in rules:
+                kept: list[Span] = []
+                for span in ordered:
+                    if not kept or span[0] >= kept[-1][1]:
+                        kept.append(span)
+                ordered = kept
+            self.spans[label] = ordered
+
+    def within(self, label: str, lo: int, hi: int) -> list[Span]:
+        """The spans of `label` that lie inside [lo, hi)."""
+        return [s for s in self.spans.get(label, ()) if lo <= s[0] and s[1] <= hi]
+
+    def last(self, label: str, lo: int, hi: int) -> Span | None:
+        inside = self.within(label, lo, hi)
+        return inside[-1] if inside else None
+
+    def first_from(self, label: str, lo: int, hi: int) -> Span | None:
+        """The first span starting at or after lo, inside the sentence ending at hi."""
+        return next((s for s in self.spans.get(label, ()) if lo <= s[0] and s[1] <= hi), None)
 
 
 def _sentence_of(sentences: list[Sentence], offset: int) -> Sentence:
@@ -122,13 +118,72 @@ def _coordinated(text: str, offset: int, objects: list[tuple[int, int, LocalEnti
     return [entity for _, _, entity in chain]
 
 
+def _kind(entity: LocalEntity | None) -> str:
+    return PAPER_LABEL if entity is None else entity.type.value
+
+
 class RelationFinder:
+    """The relations of one paper. Built once per pipeline: compiles the rule table into
+    one Matcher, which reads each doc once (`cues`)."""
+
+    def __init__(self, nlp: Language, table: RuleTable | None = None) -> None:
+        self.table = table or load_rule_table()
+        self.matcher = build_matcher(self.table, nlp)
+        self.cue_rules = [
+            rule for rule in self.table.rules.values() if rule.patterns and rule.subject
+        ]
+        self._claim = next(
+            r.name for r in self.cue_rules if RelationType.OUTPERFORMS in r.relations
+        )
+
+    def cues(self, doc: Doc) -> Cues:
+        spans: dict[str, list[Span]] = {}
+        strings = doc.vocab.strings
+        for label, start, end in self.matcher(doc):
+            span = doc[start:end]
+            spans.setdefault(strings[label], []).append((span.start_char, span.end_char))
+        return Cues(spans, set(self.table.rules))
+
     def find(
-        self,
-        entities: list[LocalEntity],
-        sentences: list[Sentence],
-    ) -> Iterator[FoundRelation]:
-        proposed = {id(e): rule for e in entities if (rule := self._proposal(e, sentences))}
+        self, entities: list[LocalEntity], sentences: list[Sentence], cues: Cues
+    ) -> list[FoundRelation]:
+        """Every relation the rules find, resolved: one statement once, with the evidence
+        of its highest-priority rule; of two statements that cannot both hold (the
+        schema's `conflicts`), the one of the higher-priority rule."""
+        found = list(self._candidates(entities, sentences, cues))
+        rank = {
+            id(f): (-self.table[f.rule].priority, -f.confidence, f.rule, i)
+            for i, f in enumerate(found)
+        }
+        kept: dict[tuple[str, RelationType, str], FoundRelation] = {}
+        by_pair: dict[frozenset[str], list[FoundRelation]] = {}
+        for f in sorted(found, key=lambda f: rank[id(f)]):
+            pair = frozenset((f.head, f.tail))
+            if f.key in kept or any(conflicts(f.key, k.key) for k in by_pair.get(pair, ())):
+                continue
+            kept[f.key] = f
+            by_pair.setdefault(pair, []).append(f)
+        return sorted(kept.values(), key=lambda f: rank[id(f)][-1])
+
+    def _relation(self, rule_name, head, tail, sentence) -> tuple[FoundRelation, ...]:
+        """The statement `rule_name` makes between two ends (None for the paper), if the
+        schema and the rule allow it (none otherwise)."""
+        rule = self.table[rule_name]
+        type_ = rule.admits(_kind(head), _kind(tail))
+        if type_ is None:
+            return ()
+        found = FoundRelation(
+            head.name if head is not None else PAPER_REF,
+            type_,
+            tail.name,
+            sentence,
+            rule.name,
+            rule.confidence,
+        )
+        return (found,)
+
+    def _candidates(self, entities, sentences, cues) -> Iterator[FoundRelation]:
+        proposed = {id(e): rule for e in entities if (rule := self._proposal(e, sentences, cues))}
         yield from self._paper_relations(entities, sentences, proposed)
         own = [e for e in entities if id(e) in proposed and e.type in METHOD_OR_MODEL]
         main = own[0] if own else None
@@ -138,129 +193,120 @@ class RelationFinder:
                 ((s, e, entity) for entity in entities for s, e in _in(sentence, entity)),
                 key=lambda item: (item[0], item[1]),
             )
-            yield from self._cue_relations(sentence, present, main, own_model)
+            yield from self._cue_relations(sentence, present, cues, main, own_model)
         yield from self._variant_relations(entities, sentences)
         yield from self._own_model_training(own, sentences)
         yield from self._model_name_relations(entities, sentences, proposed)
 
     # --- the paper's own contributions ---------------------------------------------
 
-    def _proposal(self, entity: LocalEntity, sentences: list[Sentence]) -> str | None:
+    def _proposal(self, entity: LocalEntity, sentences, cues: Cues) -> str | None:
+        """The highest-priority rule that makes the entity the paper's own, if any."""
+        rules = [r for r in self._proposal_rules(entity, sentences, cues) if r]
+        return max(rules, key=lambda r: self.table[r].priority, default=None)
+
+    def _proposal_rules(self, entity: LocalEntity, sentences, cues: Cues) -> Iterator[str]:
         if entity.title_contribution and entity.type is not EntityType.TASK:
-            return "title-contribution"
+            yield "title-contribution"
         if entity.named_at is not None and (
-            not entity.known
-            or re.search(r"\b(?:we|our)\b", _sentence_of(sentences, entity.named_at).text, re.I)
+            not entity.known or _FIRST_PERSON.search(_sentence_of(sentences, entity.named_at).text)
         ):
-            return "named-cue"  # "we propose a method called Self-Play fIne-tuNing (SPIN)"
+            yield "named-cue"  # "we propose a method called Self-Play fIne-tuNing (SPIN)"
         if not entity.known and entity.variant_of:
-            return "variant-name"  # a paper that names a variant of DPO presents it
+            yield "variant-proposal"  # a paper that names a variant of DPO presents it
         if entity.type is EntityType.DATASET and not entity.known and len(entity.mentions) >= 3:
-            return "recurring-new-dataset"  # an abstract dwells on the benchmark it builds
+            yield "recurring-new-dataset"  # an abstract dwells on the benchmark it builds
         for start, _ in entity.mentions:
             sentence = _sentence_of(sentences, start)
-            before = sentence.text[: start - sentence.start]
-            cue = _last(PROPOSAL_CUE, before)
+            text = sentence.text
+            cue = cues.last("proposal-cue", sentence.start, start)
             # The field's well-known entities are used, not proposed, unless right after
             # the cue: "we release OpenAssistant Conversations".
             close_enough = cue and (
                 not entity.known
-                or re.fullmatch(r"\s*(?:(?:a|an|the|our)\s+)?", before[cue.end() :])
+                or _ARTICLE_GAP.fullmatch(text[cue[1] - sentence.start : start - sentence.start])
             )
-            if close_enough and not PROPOSAL_BREAK.search(before[cue.end() :]):
-                return "proposal-cue"
+            if close_enough and not cues.within("proposal-break", cue[1], start):
+                yield "proposal-cue"
             if entity.known:
                 continue
-            novel = _last(NOVELTY_CUE, before[-50:])
+            novel = cues.last("novelty-cue", max(sentence.start, start - 50), start)
             if (
-                (novel and not PROPOSAL_BREAK.search(before[-50:][novel.end() :]))
-                or APPOSITIVE_NOVELTY.match(sentence.text[start - sentence.start :])
-            ) and re.search(r"\b(?:we|our)\b", sentence.text, re.I):
-                return "novelty-cue"
-        return None
+                (novel and not cues.within("proposal-break", novel[1], start))
+                or self._appositive_novelty(text, start - sentence.start, sentence.start, cues)
+            ) and _FIRST_PERSON.search(text):
+                yield "novelty-cue"
+
+    @staticmethod
+    def _appositive_novelty(text: str, at: int, offset: int, cues: Cues) -> bool:
+        """ "X, a novel framework ...": the name, then its description as something new."""
+        word = re.match(r"[^\s,]+", text[at:])
+        if word is None:
+            return False
+        after = at + word.end()
+        for start, _ in cues.within("appositive-novelty", offset + after, offset + len(text)):
+            if _PARENTHESIS_GAP.fullmatch(text[after : start - offset]):
+                return True
+        return False
 
     def _paper_relations(self, entities, sentences, proposed) -> Iterator[FoundRelation]:
         for entity in entities:
             sentence = _sentence_of(sentences, entity.first)
-            rule = proposed.get(id(entity))
-            if entity.type is EntityType.TASK:
-                yield FoundRelation(
-                    PAPER_REF, RelationType.ADDRESSES, entity.name, sentence, "task-mention", 0.7
-                )
-            elif entity.type is EntityType.DATASET:
-                if rule:
-                    yield FoundRelation(
-                        PAPER_REF, RelationType.INTRODUCES, entity.name, sentence, rule, 0.85
-                    )
-                else:
-                    yield FoundRelation(
-                        PAPER_REF,
-                        RelationType.EVALUATES_ON,
-                        entity.name,
-                        sentence,
-                        "dataset-mention",
-                        0.7,
-                    )
-            elif entity.type in METHOD_OR_MODEL:
-                if rule:
-                    yield FoundRelation(
-                        PAPER_REF, RelationType.PROPOSES, entity.name, sentence, rule, 0.85
-                    )
-                else:
-                    yield FoundRelation(
-                        PAPER_REF, RelationType.USES, entity.name, sentence, "mention", 0.7
-                    )
+            mention = {
+                EntityType.TASK: "task-mention",
+                EntityType.DATASET: "dataset-mention",
+            }.get(entity.type, "mention")
+            rule = mention if entity.type is EntityType.TASK else proposed.get(id(entity))
+            yield from self._relation(rule or mention, None, entity, sentence)
 
     # --- cue phrases within one sentence -------------------------------------------
 
-    def _cue_relations(self, sentence, present, main, own_model) -> Iterator[FoundRelation]:
+    def _cue_relations(self, sentence, present, cues, main, own_model) -> Iterator[FoundRelation]:
         text = sentence.text
-        for cue, handler, subject in (
-            (OUTPERFORM_CUE, self._outperforms, main),
-            (EXTENSION_CUE, self._extends, main),
-            (BASE_CUE, self._based_on, own_model),
-            (TRAINING_CUE, self._trained_with, own_model),
-        ):
-            for m in cue.finditer(text):
-                at, cue_end = sentence.start + m.start(), sentence.start + m.end()
-                clause = CLAUSE_END.search(text, m.end())
-                clause_end = sentence.start + (clause.start() if clause else len(text))
+        lo, hi = sentence.start, sentence.end
+        for rule in self.cue_rules:
+            subject = main if rule.subject == "claimant" else own_model
+            if rule.objects == "last-before":
+                yield from self._before_cue(rule, sentence, present, cues, subject)
+                continue
+            for at, cue_end in cues.within(rule.name, lo, hi):
+                clause = cues.first_from("clause-end", cue_end, hi)
+                clause_end = clause[0] if clause else hi
                 # Subjects stand before the cue, or inside it as the verb's object: "we
                 # fine-tuned X using M" (but not "fine-tuned from X with M"); and after any
                 # earlier claim: in "X outperforms models that are trained on Y", X is
                 # not trained on Y.
-                claim = (
-                    _last(OUTPERFORM_CUE, text[: m.start()]) if cue is not OUTPERFORM_CUE else None
-                )
-                fence = sentence.start + claim.end() if claim else sentence.start
+                claim = cues.last(self._claim, lo, at) if rule.name != self._claim else None
+                fence = claim[1] if claim else lo
                 before = [
                     e
                     for s, _, e in present
                     if fence <= s < at
-                    or (
-                        at <= s < cue_end
-                        and _object_of_verb(text[m.start() : s - sentence.start], e)
-                    )
+                    or (at <= s < cue_end and _object_of_verb(text[at - lo : s - lo], e))
                 ]
                 objects = [item for item in present if cue_end <= item[0] < clause_end]
-                after = _coordinated(text, sentence.start, objects)
-                # "We extend DPO and KTO ...": the paper acts, not one of its methods.
-                paper_acts = re.search(r"\bwe\s+(?:\w+\s+)?$", text[: m.start()], re.I)
+                after = _coordinated(text, lo, objects)
+                paper_acts = _PAPER_ACTS.search(text[: at - lo])
                 acting = None if paper_acts or claim else subject
-                yield from handler(sentence, before, after, acting)
-        for m in BASE_MODEL_CUE.finditer(text):
-            # "... applying SELF-ALIGN to the LLaMA-65b base language model"
-            at = sentence.start + m.start()
+                yield from self._claims(rule, sentence, before, after, acting)
+
+    def _claims(self, rule: Rule, sentence, before, after, acting) -> Iterator[FoundRelation]:
+        domain = {
+            EntityType(k) for t in rule.relations for k in SCHEMA[t].domain if k != PAPER_LABEL
+        }
+        count = {"first": 1, "first-two": 2}.get(rule.objects, len(after))
+        for head in self._subjects(before, acting, domain):
+            for tail in after[:count]:
+                # A paper does not claim that something beats its own contribution.
+                if tail is not head and tail is not acting:
+                    yield from self._relation(rule.name, head, tail, sentence)
+
+    def _before_cue(self, rule, sentence, present, cues, subject) -> Iterator[FoundRelation]:
+        # "... applying SELF-ALIGN to the LLaMA-65b base language model"
+        for at, _ in cues.within(rule.name, sentence.start, sentence.end):
             models = [e for s, _, e in present if s < at and e.type is EntityType.MODEL]
-            if models and own_model is not None and models[-1] is not own_model:
-                yield FoundRelation(
-                    own_model.name,
-                    RelationType.BASED_ON,
-                    models[-1].name,
-                    sentence,
-                    "base-model-cue",
-                    0.7,
-                )
+            if models and subject is not None and models[-1] is not subject:
+                yield from self._relation(rule.name, subject, models[-1], sentence)
 
     @staticmethod
     def _subjects(before, main, types) -> list[LocalEntity]:
@@ -273,51 +319,6 @@ class RelationFinder:
             return subjects[-1:]
         return [main] if main is not None and main.type in types else []
 
-    def _outperforms(self, sentence, before, after, main) -> Iterator[FoundRelation]:
-        for head in self._subjects(before, main, METHOD_OR_MODEL):
-            for tail in after:
-                # A paper does not claim that something beats its own contribution.
-                if tail.type in METHOD_OR_MODEL and tail is not head and tail is not main:
-                    yield FoundRelation(
-                        head.name,
-                        RelationType.OUTPERFORMS,
-                        tail.name,
-                        sentence,
-                        "outperform-cue",
-                        0.75,
-                    )
-
-    def _extends(self, sentence, before, after, main) -> Iterator[FoundRelation]:
-        for head in self._subjects(before, main, METHOD_OR_MODEL):
-            for tail in after[:1]:
-                # Model on model is BASED_ON ("Tulu 3 builds on Llama 3.1"), not EXTENDS.
-                if tail.type is head.type is EntityType.METHOD and tail is not head:
-                    yield FoundRelation(
-                        head.name, RelationType.EXTENDS, tail.name, sentence, "extension-cue", 0.75
-                    )
-
-    def _based_on(self, sentence, before, after, main) -> Iterator[FoundRelation]:
-        models = (EntityType.MODEL,)
-        for head in self._subjects(before, main, models):
-            for tail in after[:1]:
-                if tail.type is EntityType.MODEL and tail is not head:
-                    yield FoundRelation(
-                        head.name, RelationType.BASED_ON, tail.name, sentence, "base-cue", 0.75
-                    )
-
-    def _trained_with(self, sentence, before, after, main) -> Iterator[FoundRelation]:
-        for head in self._subjects(before, main, (EntityType.MODEL,)):
-            for tail in after[:2]:
-                if tail.type is EntityType.METHOD:
-                    yield FoundRelation(
-                        head.name,
-                        RelationType.TRAINED_WITH,
-                        tail.name,
-                        sentence,
-                        "training-cue",
-                        0.7,
-                    )
-
     # --- naming and the paper's own pairs ------------------------------------------
 
     def _variant_relations(self, entities, sentences) -> Iterator[FoundRelation]:
@@ -329,9 +330,7 @@ class RelationFinder:
             parent = by_key.get(e.variant_of) if e.variant_of else None
             if parent is not None and parent is not e and parent.type is e.type:
                 sentence = _sentence_of(sentences, e.first)
-                yield FoundRelation(
-                    e.name, RelationType.EXTENDS, parent.name, sentence, "variant-name", 0.8
-                )
+                yield from self._relation("variant-name", e, parent, sentence)
 
     def _model_name_relations(self, entities, sentences, proposed) -> Iterator[FoundRelation]:
         """What a model's name says: "Qwen-SFT-MoI" is trained with the paper's MoI; and
@@ -344,14 +343,7 @@ class RelationFinder:
             parts = name_parts(model.name)
             for method in own_methods:
                 if method.name.lower() in parts and len(parts) > 1:
-                    yield FoundRelation(
-                        model.name,
-                        RelationType.TRAINED_WITH,
-                        method.name,
-                        sentence,
-                        "model-name-method",
-                        0.6,
-                    )
+                    yield from self._relation("model-name-method", model, method, sentence)
             for base in models:
                 if base is model or model_stem(base.name) != model_stem(model.name):
                     continue
@@ -362,14 +354,7 @@ class RelationFinder:
                     and id(base) not in proposed
                     or (_sizes(model.name) and _sizes(model.name) == _sizes(base.name))
                 ):
-                    yield FoundRelation(
-                        model.name,
-                        RelationType.BASED_ON,
-                        base.name,
-                        sentence,
-                        "model-name-base",
-                        0.6,
-                    )
+                    yield from self._relation("model-name-base", model, base, sentence)
 
     def _own_model_training(self, own, sentences) -> Iterator[FoundRelation]:
         """A paper that proposes both a model and a method trains the one with the other."""
@@ -378,22 +363,8 @@ class RelationFinder:
         for model in models:
             for method in methods:
                 sentence = _sentence_of(sentences, model.first)
-                yield FoundRelation(
-                    model.name,
-                    RelationType.TRAINED_WITH,
-                    method.name,
-                    sentence,
-                    "own-model-and-method",
-                    0.55,
-                )
+                yield from self._relation("own-model-and-method", model, method, sentence)
 
 
 def _sizes(name: str) -> set[str]:
     return {p for p in name_parts(name) if re.fullmatch(r"\d+(?:\.\d+)?[bmk]", p)}
-
-
-def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    match = None
-    for match in pattern.finditer(text):  # noqa: B007 - the last one is wanted
-        pass
-    return match

@@ -1,0 +1,219 @@
+"""The relation rule table (data/relation_rules.json), loaded and compiled once.
+
+Each row is one rule: its `name` (the evidence's `rule`), the `relation` it makes (a list
+when the schema picks by types: a contribution is PROPOSES for a method, INTRODUCES for a
+dataset), `confidence`, `priority` (when two rules claim one pair, the higher decides),
+and for cue rules a `pattern`, who the `subject` is ("claimant": the name before the
+cue or the paper's contribution; "own-model": the paper's model), which `objects` it
+takes ("first", "first-two", "list": a coordinated list, "last-before": the last model
+before the cue, "respectively": "X and Y are versions of A and B") and, optionally, the
+`pairs` of types it may connect (a subset of the schema's). Rules without a pattern are
+structural (naming, titles); their code is in relations.py, their row says what they
+make. `lists` are word lists; `markers` are cue spans that make no relation alone.
+
+The pattern language, compiled to spaCy Matcher patterns on lower-cased tokens: tokens
+separated by spaces; `a|b` alternatives; `@list` any entry of a list; `WORD` any token
+that is not punctuation, `ANY` any token but . and ;; `/regex/` a token matching it,
+`/regex/!a|b` but not a or b; an operator after a token: `?`, `*`, `+`, `{m,n}`. A word
+with a hyphen or a space is several tokens ("fine-tuned").
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+
+from alignkg.records import RelationType
+from alignkg.schema import SCHEMA, Kind
+
+RULES_FILE = "relation_rules.json"
+_OBJECTS = {"first", "first-two", "list", "last-before", "respectively"}
+_SUBJECTS = {"claimant", "own-model"}
+_OP = re.compile(r"^(?P<spec>.+?)(?P<op>\?|\*|\+|\{\d*,\d*\})?$")
+
+
+class RuleTableError(ValueError):
+    """The rule table is malformed: names the rule and what is wrong."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    name: str
+    relations: tuple[RelationType, ...]
+    confidence: float
+    priority: int
+    patterns: tuple[str, ...] = ()
+    subject: str | None = None
+    objects: str | None = None
+    pairs: frozenset[tuple[Kind, Kind]] = frozenset()
+    doc: str = ""
+
+    def admits(self, head: Kind, tail: Kind) -> RelationType | None:
+        """The relation this rule makes between these kinds, or None: the first of its
+        relations that the schema (and the rule's own pairs, if it has any) allows."""
+        if self.pairs and (head, tail) not in self.pairs:
+            return None
+        return next((t for t in self.relations if (head, tail) in SCHEMA[t].pairs), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTable:
+    rules: dict[str, Rule]
+    lists: dict[str, tuple[str, ...]]
+    markers: dict[str, tuple[str, ...]]
+
+    def __getitem__(self, name: str) -> Rule:
+        return self.rules[name]
+
+    def patterns(self) -> dict[str, tuple[str, ...]]:
+        """Matcher label -> patterns: every cue rule and every marker."""
+        cues = {name: rule.patterns for name, rule in self.rules.items() if rule.patterns}
+        return {**cues, **self.markers}
+
+    def words(self, name: str) -> tuple[str, ...]:
+        return self.lists[name]
+
+
+def parse_table(data: dict, source: str = RULES_FILE) -> RuleTable:
+    try:
+        lists = {k: tuple(str(w).lower() for w in v) for k, v in data["lists"].items()}
+        markers = {k: tuple(v) for k, v in data["markers"].items()}
+        rows = data["rules"]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise RuleTableError(f"{source}: needs lists, markers and rules ({exc})") from None
+    rules: dict[str, Rule] = {}
+    for row in rows:
+        name = row.get("name") if isinstance(row, dict) else None
+        if not name:
+            raise RuleTableError(f"{source}: a rule without a name: {row!r}")
+        if name in rules or name in markers:
+            raise RuleTableError(f"{source}: rule {name!r} is defined twice")
+        try:
+            relations = tuple(RelationType(r) for r in row["relation"])
+            rule = Rule(
+                name=name,
+                relations=relations,
+                confidence=float(row["confidence"]),
+                priority=int(row["priority"]),
+                patterns=tuple(row.get("pattern", ())),
+                subject=row.get("subject"),
+                objects=row.get("objects"),
+                pairs=frozenset(tuple(p) for p in row.get("pairs", ())),
+                doc=row.get("doc", ""),
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise RuleTableError(f"{source}: rule {name!r}: {exc}") from None
+        if not 0 < rule.confidence <= 1:
+            raise RuleTableError(f"{source}: rule {name!r}: confidence must be in (0, 1]")
+        if rule.subject is not None and rule.subject not in _SUBJECTS:
+            raise RuleTableError(f"{source}: rule {name!r}: unknown subject {rule.subject!r}")
+        if rule.objects is not None and rule.objects not in _OBJECTS:
+            raise RuleTableError(f"{source}: rule {name!r}: unknown objects {rule.objects!r}")
+        allowed = frozenset().union(*(SCHEMA[t].pairs for t in relations))
+        if not rule.pairs <= allowed:
+            raise RuleTableError(
+                f"{source}: rule {name!r}: pairs {sorted(rule.pairs - allowed)} are not in "
+                f"the schema of {', '.join(relations)}"
+            )
+        rules[name] = rule
+    table = RuleTable(rules, lists, markers)
+    for label, patterns in table.patterns().items():
+        for pattern in patterns:
+            for token in pattern.split():
+                for ref in re.findall(r"@(\w+)", token):
+                    if ref not in lists:
+                        raise RuleTableError(f"{source}: {label!r}: no list named {ref!r}")
+    return table
+
+
+@cache
+def load_rule_table(path: str | None = None) -> RuleTable:
+    if path is None:
+        text = resources.files("alignkg.data").joinpath(RULES_FILE).read_text("utf-8")
+        source = RULES_FILE
+    else:
+        text, source = Path(path).read_text("utf-8"), path
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RuleTableError(f"{source}:{exc.lineno}: {exc.msg}") from None
+    return parse_table(data, source)
+
+
+def words_regex(words: tuple[str, ...]) -> str:
+    """A list's words as a regex alternation, longest first, spaces as any whitespace."""
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(r"\s+".join(re.escape(part) for part in w.split()) for w in ordered)
+
+
+# --- the pattern language --------------------------------------------------------------
+
+
+def compile_pattern(pattern: str, table: RuleTable, nlp: Language) -> list[list[dict]]:
+    """One pattern of the table -> the Matcher patterns it stands for (alternatives of
+    several tokens, "put forward", make one Matcher pattern each)."""
+    branches: list[list[dict]] = [[]]
+    for token in pattern.split():
+        m = _OP.match(token)
+        spec, op = m.group("spec"), m.group("op")
+        alternatives = _alternatives(spec, table, nlp)
+        single = [a[0] for a in alternatives if len(a) == 1 and isinstance(a[0], str)]
+        options: list[list[dict]] = []
+        if single:
+            options.append([_with_op({"LOWER": {"IN": sorted(set(single))}}, op)])
+        for alternative in alternatives:
+            if len(alternative) == 1 and isinstance(alternative[0], str):
+                continue
+            if op and len(alternative) > 1 and op != "?":
+                raise RuleTableError(f"{pattern!r}: {op} after a phrase of several tokens")
+            options.append(
+                [
+                    _with_op(_token_dict(t), op if len(alternative) == 1 else None)
+                    for t in alternative
+                ]
+            )
+            if op == "?" and len(alternative) > 1 and [] not in options:
+                options.append([])
+        branches = [branch + option for branch in branches for option in options]
+    return [b for b in branches if b]
+
+
+def _alternatives(spec: str, table: RuleTable, nlp: Language) -> list[list[str | dict]]:
+    if spec == "WORD":
+        return [[{"IS_PUNCT": False}]]
+    if spec == "ANY":
+        return [[{"ORTH": {"NOT_IN": [".", ";"]}}]]
+    if spec.startswith("/"):
+        regex, _, excluded = spec[1:].partition("/")
+        attrs: dict = {"REGEX": regex}
+        if excluded.startswith("!"):
+            attrs["NOT_IN"] = excluded[1:].split("|")
+        return [[{"LOWER": attrs}]]
+    words: list[str] = []
+    for alternative in spec.split("|"):
+        words.extend(table.lists[alternative[1:]] if alternative.startswith("@") else [alternative])
+    return [[t.lower_ for t in nlp.make_doc(w)] for w in words]
+
+
+def _token_dict(token: str | dict) -> dict:
+    return dict(token) if isinstance(token, dict) else {"LOWER": token}
+
+
+def _with_op(token: dict, op: str | None) -> dict:
+    return {**token, "OP": op} if op else token
+
+
+def build_matcher(table: RuleTable, nlp: Language) -> Matcher:
+    """One Matcher for every cue rule and marker: one pass per doc finds them all."""
+    matcher = Matcher(nlp.vocab)
+    for label, patterns in table.patterns().items():
+        compiled = [p for pattern in patterns for p in compile_pattern(pattern, table, nlp)]
+        matcher.add(label, compiled)
+    return matcher
