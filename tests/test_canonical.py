@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import random
+import re
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from alignkg.canonical import build_graph
+from alignkg.canonical import build_graph, long_forms_agree, variant_key
+from alignkg.ingest import default_corpus, read_corpus
 from alignkg.keys import match_key
-from alignkg.pipeline import build_graph_from_corpus
+from alignkg.pipeline import build_graph_from_corpus, extract_papers
 from alignkg.records import (
     PAPER_REF,
     EntityType,
@@ -83,9 +87,156 @@ def test_same_acronym_for_different_things_stays_apart():
             paper_with("c", ExtractedEntity("PAS", M, ("Prompt Augmentation System",))),
         ]
     )
-    assert sorted(graph.entities) == ["method/pas", "method/pas-2"]
-    papers = sorted(e.papers for e in graph.entities.values())
-    assert papers == [("paper/a", "paper/c"), ("paper/b",)]
+    # The most used meaning keeps the plain id; the other is told apart by its long form.
+    assert sorted(graph.entities) == ["method/pas", "method/pas-personality-activation-search"]
+    assert graph.entities["method/pas"].papers == ("paper/a", "paper/c")
+
+
+def test_long_form_variants_of_one_acronym_are_one_node():
+    # The three spellings of RLHF in the bundled corpus, each in its own paper.
+    graph = build_graph(
+        [
+            paper_with("a", ExtractedEntity("RLHF", M, ("RL from Human Feedback",))),
+            paper_with(
+                "b", ExtractedEntity("RLHF", M, ("Reinforcement Learning from Human Feedback",))
+            ),
+            paper_with(
+                "c", ExtractedEntity("RLHF", M, ("reinforcement learning with human feedback",))
+            ),
+            paper_with("d", ExtractedEntity("RLHF", M)),
+        ]
+    )
+    [rlhf] = graph.entities.values()
+    assert rlhf.id == "method/rlhf" and len(rlhf.papers) == 4
+
+
+def test_long_forms_agree_up_to_an_inner_acronym_only():
+    assert long_forms_agree("RL from Human Feedback", "Reinforcement Learning from Human Feedback")
+    assert long_forms_agree("LLM-as-a-Judge", "large language models as a judge")
+    assert not long_forms_agree(
+        "Text Preference Optimization", "timestep-segment preference optimization"
+    )
+    assert not long_forms_agree("RL from Human Feedback", "Reinforcement Learning from AI Feedback")
+
+
+def test_variant_keys_fold_plurals_hyphens_and_spelling_but_not_sizes_or_versions():
+    same = [
+        ("CNNs", "CNN"),
+        ("instruction-finetuning", "instruction tuning"),
+        ("instruction fine-tuning", "instruction tuning"),
+        ("Support Vector Machines", "support-vector machine"),
+        ("Bradley-Terry model", "Bradley-Terry"),
+        ("long short-term memory networks", "Long Short-Term Memory"),
+        ("graph convolutional networks", "graph convolution network"),
+        ("Gaussian Processes", "Gaussian process"),
+        ("policies", "policy"),
+    ]
+    for a, b in same:
+        assert variant_key(a) == variant_key(b), (a, b)
+    apart = [
+        ("GPT-4", "GPT-4o"),
+        ("LLaMA-2-70b", "LLaMA-2-Chat-70b"),
+        ("ARMS", "ARM"),
+        ("Reward Model", "Reward"),
+        ("Focus", "Focu"),
+    ]
+    for a, b in apart:
+        assert variant_key(a) != variant_key(b), (a, b)
+
+
+def test_a_bare_acronym_joins_the_most_used_meaning_and_never_bridges_two():
+    graph = build_graph(
+        [
+            paper_with("a", ExtractedEntity("TPO", M, ("Text Preference Optimization",))),
+            paper_with("b", ExtractedEntity("TPO", M, ("Text Preference Optimization",))),
+            paper_with(
+                "c", ExtractedEntity("TPO", M, ("timestep-segment preference optimization",))
+            ),
+            paper_with("d", ExtractedEntity("TPO", M)),
+        ]
+    )
+    assert {e.id: e.papers for e in graph.entities.values()} == {
+        "method/tpo": ("paper/a", "paper/b", "paper/d"),
+        "method/tpo-timestep-segment-preference-optimization": ("paper/c",),
+    }
+
+
+def proposes(paper_id, name):
+    evidence = Evidence(paper_id, f"We propose {name}.", 0, 10, "proposal-cue", 0.85)
+    return ExtractedRelation(PAPER_REF, RelationType.PROPOSES, name, evidence)
+
+
+def test_a_papers_own_bare_acronym_stays_apart_from_another_papers_coinage():
+    # "our method, PAS" (personality alignment) is not the Prompt Augmentation System.
+    graph = build_graph(
+        [
+            paper_with("a", ExtractedEntity("PAS", M), relations=[proposes("a", "PAS")]),
+            paper_with("b", ExtractedEntity("PAS", M, ("Prompt Augmentation System",))),
+        ]
+    )
+    assert len(graph.entities) == 2
+
+
+def test_a_proposed_bare_acronym_joins_an_established_name():
+    # "We propose an LSTM ..." next to papers that all use the LSTM.
+    graph = build_graph(
+        [
+            paper_with("a", ExtractedEntity("LSTM", M), relations=[proposes("a", "LSTM")]),
+            paper_with("b", ExtractedEntity("LSTM", M, ("long short-term memory",))),
+            paper_with("c", ExtractedEntity("LSTMs", M, ("Long Short-Term Memory networks",))),
+            paper_with("d", ExtractedEntity("RNN", M), relations=[proposes("d", "RNN")]),
+            paper_with("e", ExtractedEntity("RNNs", M)),
+        ]
+    )
+    assert {e.id: len(e.papers) for e in graph.entities.values()} == {
+        "method/lstm": 3,
+        "method/rnn": 2,
+    }
+
+
+def test_ids_and_graph_are_the_same_in_any_order():
+    extractions = [
+        paper_with("a", ExtractedEntity("PAS", M), relations=[proposes("a", "PAS")]),
+        paper_with("b", ExtractedEntity("PAS", M, ("Prompt Augmentation System",))),
+        paper_with("c", ExtractedEntity("PAS", M)),
+        paper_with("d", ExtractedEntity("SVMs", M)),
+        paper_with("e", ExtractedEntity("SVM", M, ("support vector machines",))),
+        paper_with("f", ExtractedEntity("SVMs", M, ("Support Vector Machines",))),
+        paper_with("g", ExtractedEntity("CNN-DTW", M), relations=[proposes("g", "CNN-DTW")]),
+        paper_with("h", ExtractedEntity("CNN-DTW", M), relations=[proposes("h", "CNN-DTW")]),
+    ]
+    first = build_graph(extractions)
+    for seed in range(20):
+        shuffled = extractions[:]
+        random.Random(seed).shuffle(shuffled)
+        again = build_graph(shuffled)
+        assert again.entities == first.entities and again.relations == first.relations
+    assert not any(re.search(r"-\d+$", entity_id) for entity_id in first.entities)
+
+
+def test_the_bundled_corpus_in_any_order_gives_the_same_graph_one_rlhf_two_tpos(
+    bundled_extractions,
+):
+    graph = build_graph(bundled_extractions)
+    shuffled = bundled_extractions[:]
+    random.Random(7).shuffle(shuffled)
+    again = build_graph(shuffled)
+    assert again.entities == graph.entities and again.relations == graph.relations
+    assert again.papers == graph.papers
+    by_name = defaultdict(list)
+    for entity in graph.entities.values():
+        by_name[entity.name].append(entity.id)
+    assert by_name["RLHF"] == ["method/rlhf"]
+    assert sorted(by_name["TPO"]) == [
+        "method/tpo",
+        "method/tpo-timestep-segment-preference-optimization",
+    ]
+    assert len(by_name["PAS"]) == 2
+
+
+@pytest.fixture(scope="module")
+def bundled_extractions():
+    return list(extract_papers(read_corpus(default_corpus())))
 
 
 def test_types_keep_things_apart():
