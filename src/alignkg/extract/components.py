@@ -86,10 +86,9 @@ class EntityRecognizer:
         exact, folded = [], []
         for entry in lexicon.entries:
             for form in entry.forms:
-                looks_like_acronym = " " not in form and sum(c.isupper() for c in form) >= 2
-                (exact if looks_like_acronym else folded).append(nlp.make_doc(form))
-        self.exact.add("LEXICON", exact)
-        self.folded.add("LEXICON", folded)
+                (exact if entry.case_sensitive(form) else folded).append(form)
+        self.exact.add("LEXICON", list(nlp.tokenizer.pipe(exact)))
+        self.folded.add("LEXICON", list(nlp.tokenizer.pipe(folded)))
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)

@@ -163,7 +163,10 @@ class EntityFinder:
                 {
                     e.name
                     for e in lexicon.entries
-                    if e.type is EntityType.METHOD and len(e.name) >= 3 and e.name.isupper()
+                    if e.curated
+                    and e.type is EntityType.METHOD
+                    and len(e.name) >= 3
+                    and e.name.isupper()
                 }
             )
         )

@@ -1,14 +1,23 @@
-"""The curated lexicon of the field's well-known entities (data/lexicon.json)."""
+"""The lexicon of the field's well-known entities.
+
+Two files under data/: lexicon.json, curated by hand (the alignment field's names, the
+words that are no entity, the model families), and lexicon-sources.json, built by
+scripts/build-lexicon from Papers with Code and Hugging Face lists (lexicon/sources/).
+A hand entry wins over a built one that shares one of its forms, and takes its links.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
 
 from alignkg.keys import match_key
 from alignkg.records import EntityType
+
+HAND = "lexicon.json"
+BUILT = "lexicon-sources.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,10 +25,23 @@ class LexiconEntry:
     name: str
     type: EntityType
     aliases: tuple[str, ...]
+    links: tuple[str, ...] = ()  # where the entity is described (a Papers with Code page)
+    source: str = "hand"  # "hand", or the source list it was built from
+    cased: bool = False  # every form matches only as spelled ("Visual Genome")
 
     @property
     def forms(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    @property
+    def curated(self) -> bool:
+        return self.source == "hand"
+
+    def case_sensitive(self, form: str) -> bool:
+        """Whether `form` matches only as spelled: one-word names with a capital ("PRO"
+        is not "pro", "Falcon" not "falcon"), and entries marked cased ("Visual Genome");
+        other forms in any case ("direct preference optimization", "accuracy")."""
+        return self.cased or (" " not in form and not form.islower())
 
 
 @dataclass(frozen=True)
@@ -27,13 +49,12 @@ class Lexicon:
     entries: tuple[LexiconEntry, ...]
     not_entities: frozenset[str]  # names of no entity: generic acronyms (LLM), platforms (GitHub)
     model_families: tuple[str, ...]  # name stems of model families (GPT, LLaMA, Qwen, ...)
+    _by_key: dict[str, LexiconEntry] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        by_key = {}
         for entry in self.entries:
             for form in entry.forms:
-                by_key.setdefault(match_key(form), entry)
-        object.__setattr__(self, "_by_key", by_key)
+                self._by_key.setdefault(match_key(form), entry)
 
     def lookup(self, form: str) -> LexiconEntry | None:
         return self._by_key.get(match_key(form))
@@ -42,14 +63,61 @@ class Lexicon:
         return form in self.not_entities or form.rstrip("s") in self.not_entities
 
 
+def _entry(raw: dict, source: str) -> LexiconEntry:
+    return LexiconEntry(
+        raw["name"],
+        EntityType(raw["type"]),
+        tuple(raw.get("aliases", ())),
+        tuple(raw.get("links", ())),
+        raw.get("source", source),
+        bool(raw.get("cased", False)),
+    )
+
+
+def merge_entries(hand: list[LexiconEntry], built: list[LexiconEntry]) -> list[LexiconEntry]:
+    """Hand entries first; a built entry sharing a form with one is left out, its links
+    going to the hand entry when both say the same type."""
+    owner = {match_key(form): i for i, e in enumerate(hand) for form in e.forms}
+    extra_links: dict[int, set[str]] = {}
+    kept = []
+    for entry in built:
+        hits = {owner[k] for k in (match_key(f) for f in entry.forms) if k in owner}
+        if not hits:
+            kept.append(entry)
+            continue
+        for i in hits:
+            if hand[i].type is entry.type and match_key(hand[i].name) in {
+                match_key(f) for f in entry.forms
+            }:
+                extra_links.setdefault(i, set()).update(entry.links)
+    merged = [
+        LexiconEntry(
+            e.name,
+            e.type,
+            e.aliases,
+            tuple(sorted({*e.links, *extra_links.get(i, ())})),
+            e.source,
+            e.cased,
+        )
+        for i, e in enumerate(hand)
+    ]
+    return merged + kept
+
+
+def _read(name: str) -> dict:
+    return json.loads((files("alignkg") / "data" / name).read_text(encoding="utf-8"))
+
+
 @cache
 def load_lexicon() -> Lexicon:
-    raw = json.loads((files("alignkg") / "data" / "lexicon.json").read_text(encoding="utf-8"))
+    hand = _read(HAND)
+    built = _read(BUILT)
+    entries = merge_entries(
+        [_entry(e, "hand") for e in hand["entities"]],
+        [_entry(e, "built") for e in built["entities"]],
+    )
     return Lexicon(
-        entries=tuple(
-            LexiconEntry(e["name"], EntityType(e["type"]), tuple(e["aliases"]))
-            for e in raw["entities"]
-        ),
-        not_entities=frozenset(raw["not_entities"]),
-        model_families=tuple(raw["model_families"]),
+        entries=tuple(entries),
+        not_entities=frozenset(hand["not_entities"]),
+        model_families=tuple(hand["model_families"]),
     )

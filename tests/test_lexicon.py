@@ -1,0 +1,92 @@
+"""The shipped lexicon: built from the vendored sources, curated, and found in real text."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from alignkg.extract import Extractor
+from alignkg.extract.lexicon import LexiconEntry, load_lexicon, merge_entries
+from alignkg.records import EntityType, Paper
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_shipped_lexicon_is_what_the_sources_give(tmp_path):
+    out = tmp_path / "lexicon-sources.json"
+    build = [sys.executable, str(ROOT / "scripts" / "build-lexicon"), "-q", "-o", str(out)]
+    subprocess.run(build, check=True)
+    shipped = ROOT / "src" / "alignkg" / "data" / "lexicon-sources.json"
+    assert out.read_bytes() == shipped.read_bytes(), "stale: run scripts/build-lexicon"
+
+
+@pytest.mark.parametrize(
+    ("form", "type_", "link"),
+    [
+        ("ResNet", EntityType.MODEL, "https://paperswithcode.com/method/resnet"),
+        ("Residual Network", EntityType.MODEL, "https://paperswithcode.com/method/resnet"),
+        ("Cityscapes", EntityType.DATASET, "https://paperswithcode.com/dataset/cityscapes"),
+        ("semantic segmentation", EntityType.TASK, None),
+        ("RoBERTa", EntityType.MODEL, None),
+        ("GLUE", EntityType.DATASET, None),  # a word in capitals: known by hand
+        ("KL divergence", EntityType.METRIC, None),
+        ("word error rate", EntityType.METRIC, None),
+    ],
+)
+def test_known_names(form, type_, link):
+    entry = load_lexicon().lookup(form)
+    assert entry is not None and entry.type is type_
+    if link:
+        assert link in entry.links
+
+
+@pytest.mark.parametrize("word", ["Focus", "SPEED", "BASE", "ALIGN", "Library", "Pets", "AWARE"])
+def test_common_words_from_the_lists_are_not_names(word):
+    assert load_lexicon().lookup(word) is None
+
+
+def test_hand_entries_win_and_take_the_links():
+    hand = [LexiconEntry("BERT", EntityType.MODEL, ())]
+    built = [
+        LexiconEntry("BERT", EntityType.MODEL, (), ("https://example.org/bert",), "pwc"),
+        LexiconEntry("BERT", EntityType.METHOD, ("x",), ("https://example.org/b2",), "pwc"),
+        LexiconEntry("ELMo", EntityType.MODEL, (), (), "pwc"),
+    ]
+    merged = merge_entries(hand, built)
+    assert [(e.name, e.type, e.links) for e in merged] == [
+        ("BERT", EntityType.MODEL, ("https://example.org/bert",)),
+        ("ELMo", EntityType.MODEL, ()),
+    ]
+
+
+def test_built_names_match_as_spelled():
+    lexicon = load_lexicon()
+    assert lexicon.lookup("Cityscapes").case_sensitive("Cityscapes")
+    assert lexicon.lookup("Stanford Cars").case_sensitive("Stanford Cars")
+    task = lexicon.lookup("semantic segmentation")
+    assert not task.case_sensitive(task.name)
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor()
+
+
+def test_general_ml_abstract(extractor):
+    # From the RoBERTa abstract (Liu et al., 2019) and a segmentation paper's sentence.
+    text = (
+        "We find that BERT was significantly undertrained. Our best model achieves "
+        "state-of-the-art results on GLUE, RACE and SQuAD. We also report results for "
+        "semantic segmentation on Cityscapes with a ResNet backbone, measured by mIoU."
+    )
+    found = extractor.extract(Paper(id="p", title="A Paper", abstract=text))
+    types = {e.name: e.type for e in found.entities}
+    assert types["GLUE"] is EntityType.DATASET
+    assert types["SQuAD"] is EntityType.DATASET
+    assert types["Cityscapes"] is EntityType.DATASET
+    assert types["ResNet"] is EntityType.MODEL
+    assert types["semantic segmentation"] is EntityType.TASK
+    assert types["mIoU"] is EntityType.METRIC
