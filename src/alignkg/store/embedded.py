@@ -1,165 +1,455 @@
-"""The embedded default store: one JSON file under the data directory, queried with networkx.
+"""The embedded default store: a SQLite file under the data directory (sqlite_db.py).
 
-Writes go to a temporary file in the same directory and are renamed over the old one,
-so an interrupted build leaves the previous graph intact, never a broken one.
+Queries read only the rows they need through indexes, so a one-entity question costs the
+same at 55 papers and at 200,000. Writes happen inside one transaction, under the data
+directory's writer lock (lock.py): readers see the old graph until the new one is
+committed, and an interrupted build leaves the previous graph intact.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections import defaultdict
-from functools import cached_property
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import networkx as nx
-
-from alignkg.files import write_atomically
 from alignkg.keys import match_key
 from alignkg.records import (
     PAPER_LABEL,
     Entity,
     EntityDetail,
+    EntityType,
+    Evidence,
     GraphStats,
     KnowledgeGraph,
     Node,
+    Paper,
+    Relation,
+    RelationType,
     Subgraph,
 )
-from alignkg.serialize import graph_from_dict, graph_to_dict
+from alignkg.serialize import paper_from_dict, paper_to_dict
+from alignkg.store import lock
 from alignkg.store.base import DEFAULT_NODE_CAP, StoreError
-from alignkg.store.ranking import (
-    breadth_first,
-    closest_names,
-    matches_search,
-    pick_resolution,
-    search_rank,
+from alignkg.store.ranking import breadth_first, closest_names, pick_resolution
+from alignkg.store.sqlite_db import (
+    BUILD_TABLES,
+    GRAPH_TABLES,
+    connect,
+    create_schema,
+    graph_state,
+    remove_database,
+    unreadable,
 )
 
-GRAPH_FILE = "graph.json"
+DB_FILE = "graph.sqlite"
+LEGACY_FILE = "graph.json"
+"""The store of alignkg before SQLite: not read any more, the user is told to rebuild."""
+
+
+def _ids(values: Iterable[str]) -> str:
+    """A list of ids as one JSON parameter, for `IN (SELECT value FROM json_each(?))`."""
+    return json.dumps(list(values), ensure_ascii=False)
 
 
 class EmbeddedStore:
     def __init__(self, data_dir: Path) -> None:
-        self.path = Path(data_dir) / GRAPH_FILE
+        self.data_dir = Path(data_dir)
+        self.path = self.data_dir / DB_FILE
+        self._db: sqlite3.Connection | None = None
 
-    # --- writing -----------------------------------------------------------------
+    # --- opening ---------------------------------------------------------------------
 
-    def save(self, graph: KnowledgeGraph) -> None:
-        text = json.dumps(graph_to_dict(graph), ensure_ascii=False, indent=1) + "\n"
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.path, text)
-        except OSError as err:
-            raise StoreError(f"cannot write {self.path}: {err.strerror}") from err
-        self.__dict__.pop("graph", None)
-        self.__dict__.pop("_index", None)
-        self.__dict__.pop("_nx", None)
-
-    # --- reading -----------------------------------------------------------------
+    def _legacy_error(self) -> StoreError:
+        return StoreError(
+            f"{self.data_dir / LEGACY_FILE} is a graph of an older alignkg; "
+            f"run 'alignkg build' to rebuild it"
+        )
 
     def is_empty(self) -> bool:
-        return not self.path.exists()
-
-    @cached_property
-    def graph(self) -> KnowledgeGraph:
+        """No committed graph: no file, or a first build still running. A corrupt or old
+        store is not empty (queries tell the user to rebuild, a first query never builds
+        over it)."""
         if not self.path.exists():
-            return KnowledgeGraph()
+            return not (self.data_dir / LEGACY_FILE).exists()
         try:
-            return graph_from_dict(json.loads(self.path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError) as err:
-            raise StoreError(
-                f"{self.path}: not a readable alignkg graph ({err}); run 'alignkg build' again"
-            ) from err
+            db = connect(self.path)
+            try:
+                return graph_state(db, self.path) == "empty"
+            finally:
+                db.close()
+        except StoreError:
+            return False
 
-    def load_graph(self) -> KnowledgeGraph:
-        return self.graph
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            if not self.path.exists():
+                if (self.data_dir / LEGACY_FILE).exists():
+                    raise self._legacy_error()
+                raise StoreError(f"no graph in {self.data_dir}; run 'alignkg build' first")
+            db = connect(self.path)
+            try:
+                state = graph_state(db, self.path)
+            except StoreError:
+                db.close()
+                raise
+            if state == "empty":
+                db.close()
+                raise StoreError(f"no graph in {self.data_dir} yet; run 'alignkg build' first")
+            self._db = db
+        return self._db
 
-    @cached_property
-    def _index(self) -> dict[str, list[Entity]]:
-        index: dict[str, list[Entity]] = defaultdict(list)
-        for entity in self.graph.entities.values():
-            for form in {entity.name, *entity.aliases}:
-                index[match_key(form)].append(entity)
-        return index
+    def _query(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as err:
+            raise unreadable(self.path, err) from err
 
-    @cached_property
-    def _nx(self) -> nx.MultiDiGraph:
-        g = nx.MultiDiGraph()
-        g.add_nodes_from(self.graph.papers)
-        g.add_nodes_from(self.graph.entities)
-        for key, rel in self.graph.relations.items():
-            g.add_edge(rel.head, rel.tail, key=key)
-        return g
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    # --- writing -----------------------------------------------------------------------
+
+    def open_for_writing(self, replace: bool) -> sqlite3.Connection:
+        """A connection inside an open write transaction (BEGIN IMMEDIATE), the schema in
+        place. `replace` empties the graph; a corrupt, foreign or older file is replaced
+        by a new one only then. The caller holds the data directory's lock."""
+        self.close()
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise StoreError(f"cannot write {self.data_dir}: {err.strerror}") from err
+        state = "empty"
+        if self.path.exists():
+            db = connect(self.path)
+            try:
+                state = graph_state(db, self.path)
+            except StoreError:
+                if not replace:
+                    raise
+                state = "unusable"
+            finally:
+                db.close()
+            if state == "unusable":
+                remove_database(self.path)
+                state = "empty"
+        db = connect(self.path)
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA temp_store = FILE")
+            db.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache, not more
+            db.execute("BEGIN IMMEDIATE")
+            if graph_state(db, self.path) == "empty":
+                create_schema(db)
+            elif replace:
+                for table in (*GRAPH_TABLES, *BUILD_TABLES):
+                    db.execute(f"DELETE FROM {table}")
+                if _has_table(db, "forms_fts"):
+                    db.execute("DELETE FROM forms_fts")
+        except sqlite3.Error as err:
+            db.close()
+            raise StoreError(f"cannot write {self.path}: {err}") from err
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def save(self, graph: KnowledgeGraph) -> None:
+        """Replace the stored graph by `graph`, all or nothing (without the build tables:
+        `alignkg add` needs a store that `alignkg build` wrote)."""
+        with lock.writing(self.data_dir):
+            db = self.open_for_writing(replace=True)
+            try:
+                write_graph(db, graph)
+                set_meta(db, layers="graph")
+                db.execute("COMMIT")
+            except sqlite3.Error as err:
+                db.execute("ROLLBACK")
+                raise StoreError(f"cannot write {self.path}: {err}") from err
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            finally:
+                db.close()
+
+    # --- reading -------------------------------------------------------------------------
+
+    def _entities(self, ids: Iterable[str]) -> dict[str, Entity]:
+        ids = _ids(ids)
+        papers: dict[str, list[str]] = defaultdict(list)
+        for entity, paper in self._query(
+            "SELECT entity, paper FROM entity_papers "
+            "WHERE entity IN (SELECT value FROM json_each(?)) ORDER BY entity, paper",
+            (ids,),
+        ):
+            papers[entity].append(paper)
+        return {
+            id_: Entity(
+                id=id_,
+                name=name,
+                type=EntityType(type_),
+                aliases=tuple(json.loads(aliases)),
+                papers=tuple(papers[id_]),
+            )
+            for id_, name, type_, aliases in self._query(
+                "SELECT id, name, type, aliases FROM entities "
+                "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                (ids,),
+            )
+        }
+
+    def _papers(self, node_ids: Iterable[str]) -> dict[str, Paper]:
+        return {
+            node_id: paper_from_dict(json.loads(data))
+            for node_id, data in self._query(
+                "SELECT node_id, data FROM papers "
+                "WHERE node_id IN (SELECT value FROM json_each(?))",
+                (_ids(node_ids),),
+            )
+        }
+
+    def _nodes(self, node_ids: Sequence[str]) -> list[Node]:
+        ids = _ids(node_ids)
+        found: dict[str, Node] = {
+            node_id: Node(id=node_id, label=title, kind=PAPER_LABEL)
+            for node_id, title in self._query(
+                "SELECT node_id, title FROM papers "
+                "WHERE node_id IN (SELECT value FROM json_each(?))",
+                (ids,),
+            )
+        }
+        for id_, name, type_, aliases in self._query(
+            "SELECT id, name, type, aliases FROM entities "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            (ids,),
+        ):
+            found.setdefault(id_, Node(id_, name, type_, tuple(json.loads(aliases))))
+        return [found[n] for n in node_ids if n in found]
+
+    def _relations(self, where: str, params: Sequence) -> list[Relation]:
+        """Relations chosen by `where` (over `relations r`), in key order, with evidence."""
+        rows = self._query(
+            f"SELECT r.id, r.head, r.type, r.tail FROM relations r WHERE {where}", params
+        )
+        rows.sort(key=lambda r: (r[1], r[2], r[3]))
+        evidence: dict[int, list[Evidence]] = defaultdict(list)
+        for rel, *fields in self._query(
+            'SELECT relation, paper_id, sentence, start, "end", rule, confidence FROM evidence '
+            "WHERE relation IN (SELECT value FROM json_each(?)) ORDER BY relation, pos",
+            (json.dumps([r[0] for r in rows]),),
+        ):
+            evidence[rel].append(Evidence(*fields))
+        return [
+            Relation(head=h, type=RelationType(t), tail=tl, evidence=tuple(evidence[id_]))
+            for id_, h, t, tl in rows
+        ]
+
+    def _candidates(self, key: str) -> list[Entity]:
+        ids = [r[0] for r in self._query("SELECT DISTINCT entity FROM forms WHERE key = ?", (key,))]
+        return list(self._entities(ids).values())
 
     def resolve(self, name: str) -> Entity | None:
-        return pick_resolution(self._index.get(match_key(name), ()), name)
+        return pick_resolution(self._candidates(match_key(name)), name)
 
     def suggest(self, name: str, limit: int = 5) -> list[str]:
-        forms = {f for e in self.graph.entities.values() for f in (e.name, *e.aliases)}
+        forms = (r[0] for r in self._query("SELECT DISTINCT form FROM forms"))
         return closest_names(name, forms, limit)
-
-    def _node(self, node_id: str) -> Node:
-        graph = self.graph
-        if node_id in graph.papers:
-            return Node(id=node_id, label=graph.papers[node_id].title, kind=PAPER_LABEL)
-        entity = graph.entities[node_id]
-        return Node(id=node_id, label=entity.name, kind=entity.type.value, aliases=entity.aliases)
 
     def neighborhood(
         self, entity_id: str, depth: int = 1, node_cap: int = DEFAULT_NODE_CAP
     ) -> Subgraph:
-        undirected = self._nx.to_undirected(as_view=True)
-        order, truncated = breadth_first(
-            entity_id,
-            depth,
-            node_cap,
-            lambda frontier: {node: list(undirected.neighbors(node)) for node in frontier},
-        )
+        focus = self._entities([entity_id])[entity_id]
+
+        def neighbours_of(frontier: list[str]) -> dict[str, list[str]]:
+            adjacent: dict[str, set[str]] = defaultdict(set)
+            ids = _ids(frontier)
+            for head, tail in self._query(
+                "SELECT head, tail FROM relations WHERE head IN (SELECT value FROM json_each(?)) "
+                "UNION SELECT head, tail FROM relations "
+                "WHERE tail IN (SELECT value FROM json_each(?))",
+                (ids, ids),
+            ):
+                adjacent[head].add(tail)
+                adjacent[tail].add(head)
+            return {node: list(adjacent[node]) for node in frontier}
+
+        order, truncated = breadth_first(entity_id, depth, node_cap, neighbours_of)
         seen = set(order)
-        relations = tuple(
-            rel
-            for key, rel in sorted(self.graph.relations.items())
-            if rel.head in seen and rel.tail in seen
-        )
+        relations = [
+            r
+            for r in self._relations("head IN (SELECT value FROM json_each(?))", (_ids(order),))
+            if r.tail in seen
+        ]
         return Subgraph(
-            focus=self.graph.entities[entity_id],
+            focus=focus,
             depth=depth,
-            nodes=tuple(self._node(n) for n in order),
-            relations=relations,
+            nodes=tuple(self._nodes(order)),
+            relations=tuple(relations),
             truncated=truncated,
         )
 
     def detail(self, entity_id: str) -> EntityDetail:
-        entity = self.graph.entities[entity_id]
-        relations = tuple(
-            rel
-            for _, rel in sorted(self.graph.relations.items())
-            if entity_id in (rel.head, rel.tail)
+        entity = self._entities([entity_id])[entity_id]
+        relations = self._relations(
+            "r.id IN (SELECT id FROM relations WHERE head = ? "
+            "UNION SELECT id FROM relations WHERE tail = ?)",
+            (entity_id, entity_id),
         )
-        papers = tuple(self.graph.papers[p] for p in entity.papers)
+        papers = self._papers(entity.papers)
         others = sorted(({r.head for r in relations} | {r.tail for r in relations}) - {entity_id})
         return EntityDetail(
             entity=entity,
-            papers=papers,
-            relations=relations,
-            neighbours=tuple(self._node(n) for n in others),
+            papers=tuple(papers[p] for p in entity.papers if p in papers),
+            relations=tuple(relations),
+            neighbours=tuple(self._nodes(others)),
         )
 
     def search(self, text: str, limit: int = 20) -> list[Entity]:
-        hits = [e for e in self.graph.entities.values() if matches_search(e, text)]
-        return sorted(hits, key=lambda e: search_rank(e, text))[:limit]
+        """Names and aliases containing `text` case-insensitively (Python's casefold, as
+        ranking.matches_search), ranked as ranking.search_rank: through the FTS5 trigram
+        index for three characters or more."""
+        needle = text.casefold()
+        if len(needle) >= 3 and _has_table(self.db, "forms_fts"):
+            phrase = '"' + needle.replace('"', '""') + '"'
+            hits = "id IN (SELECT rowid FROM forms_fts WHERE forms_fts MATCH ?)"
+            params: tuple = (phrase,)
+        else:
+            hits, params = "instr(folded, ?) > 0", (needle,)
+        rows = self._query(
+            "SELECT e.id FROM entities e JOIN ("
+            "  SELECT entity, max(folded = ?) AS exact, max(substr(folded, 1, ?) = ?) AS prefix"
+            f"  FROM forms WHERE {hits} GROUP BY entity"
+            ") f ON f.entity = e.id "
+            "ORDER BY f.exact DESC, f.prefix DESC, e.paper_count DESC, e.name_folded, e.id "
+            "LIMIT ?",
+            (needle, len(needle), needle, *params, limit),
+        )
+        found = self._entities(r[0] for r in rows)
+        return [found[r[0]] for r in rows]
 
     def stats(self) -> GraphStats:
-        entities: dict[str, int] = defaultdict(int)
-        relations: dict[str, int] = defaultdict(int)
-        for entity in self.graph.entities.values():
-            entities[entity.type.value] += 1
-        for rel in self.graph.relations.values():
-            relations[rel.type.value] += 1
         return GraphStats(
-            papers=len(self.graph.papers),
-            entities_by_type=dict(sorted(entities.items())),
-            relations_by_type=dict(sorted(relations.items())),
+            papers=self._query("SELECT count(*) FROM papers")[0][0],
+            entities_by_type=dict(
+                self._query("SELECT type, count(*) FROM entities GROUP BY type ORDER BY type")
+            ),
+            relations_by_type=dict(
+                self._query("SELECT type, count(*) FROM relations GROUP BY type ORDER BY type")
+            ),
         )
 
-    def close(self) -> None:
-        pass
+    def paper_ids(self, node_ids: Iterable[str]) -> set[str]:
+        """Which of these paper node ids the store holds."""
+        return {
+            r[0]
+            for r in self._query(
+                "SELECT node_id FROM papers WHERE node_id IN (SELECT value FROM json_each(?))",
+                (_ids(node_ids),),
+            )
+        }
+
+    def load_graph(self) -> KnowledgeGraph:
+        """The whole graph (for exports and Neo4j): memory grows with it, unlike queries."""
+        graph = KnowledgeGraph()
+        for node_id, data in self._query("SELECT node_id, data FROM papers ORDER BY node_id"):
+            graph.papers[node_id] = paper_from_dict(json.loads(data))
+        papers: dict[str, list[str]] = defaultdict(list)
+        for entity, paper in self._query(
+            "SELECT entity, paper FROM entity_papers ORDER BY entity, paper"
+        ):
+            papers[entity].append(paper)
+        for id_, name, type_, aliases in self._query(
+            "SELECT id, name, type, aliases FROM entities ORDER BY id"
+        ):
+            graph.entities[id_] = Entity(
+                id_, name, EntityType(type_), tuple(json.loads(aliases)), tuple(papers[id_])
+            )
+        for rel in self._relations("1", ()):
+            graph.relations[rel.key] = rel
+        return graph
+
+
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    return bool(db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone())
+
+
+def set_meta(db: sqlite3.Connection, **values: str) -> None:
+    db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+
+
+def write_entity(db: sqlite3.Connection, entity: Entity) -> None:
+    """One entity with its forms (and their search index) and papers."""
+    db.execute(
+        "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            entity.id,
+            entity.name,
+            entity.type.value,
+            json.dumps(list(entity.aliases), ensure_ascii=False),
+            entity.name.casefold(),
+            len(entity.papers),
+        ),
+    )
+    db.executemany(
+        "INSERT INTO entity_papers VALUES (?, ?)", [(entity.id, p) for p in set(entity.papers)]
+    )
+    fts = _has_table(db, "forms_fts")
+    for form in dict.fromkeys((entity.name, *entity.aliases)):
+        cursor = db.execute(
+            "INSERT INTO forms (entity, form, key, folded) VALUES (?, ?, ?, ?)",
+            (entity.id, form, match_key(form), form.casefold()),
+        )
+        if fts:
+            db.execute(
+                "INSERT INTO forms_fts (rowid, folded) VALUES (?, ?)",
+                (cursor.lastrowid, form.casefold()),
+            )
+
+
+def delete_entities(db: sqlite3.Connection, ids: Iterable[str]) -> None:
+    ids = _ids(ids)
+    if _has_table(db, "forms_fts"):
+        db.execute(
+            "DELETE FROM forms_fts WHERE rowid IN (SELECT id FROM forms "
+            "WHERE entity IN (SELECT value FROM json_each(?)))",
+            (ids,),
+        )
+    for table, column in (("forms", "entity"), ("entity_papers", "entity"), ("entities", "id")):
+        db.execute(
+            f"DELETE FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))", (ids,)
+        )
+
+
+def write_relation(db: sqlite3.Connection, relation: Relation) -> None:
+    cursor = db.execute(
+        "INSERT INTO relations (head, type, tail) VALUES (?, ?, ?)",
+        (relation.head, relation.type.value, relation.tail),
+    )
+    db.executemany(
+        "INSERT INTO evidence VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (cursor.lastrowid, pos, e.paper_id, e.sentence, e.start, e.end, e.rule, e.confidence)
+            for pos, e in enumerate(relation.evidence)
+        ],
+    )
+
+
+def write_paper(db: sqlite3.Connection, node_id: str, paper: Paper) -> None:
+    db.execute(
+        "INSERT INTO papers VALUES (?, ?, ?)",
+        (node_id, paper.title, json.dumps(paper_to_dict(paper), ensure_ascii=False)),
+    )
+
+
+def write_graph(db: sqlite3.Connection, graph: KnowledgeGraph) -> None:
+    for node_id, paper in graph.papers.items():
+        write_paper(db, node_id, paper)
+    for entity in graph.entities.values():
+        write_entity(db, entity)
+    for relation in graph.relations.values():
+        write_relation(db, relation)

@@ -1,0 +1,404 @@
+"""Builds and adds that stream: extractions go into the store as they come, and the merge
+of entities across papers (canonical.py) happens with the store, in bounded memory.
+
+How entities merge without holding the corpus:
+
+- every extracted entity (a *mention*) is written with its *merge keys*: its type with the
+  match key of each of its names and aliases (canonical.py merges entities that share one)
+  and with the slug of its name (which entity ids are made of, so ids that could collide
+  are decided together). Keys that occur together are joined into *components*, kept in
+  the `merge_keys` table (union by size: a small component is relabelled into a large one);
+- at the end, each component the run touched is merged by canonical.build_graph on its
+  own mentions, in a fixed order (paper id, then position in the paper): a component is
+  everything canonicalization could join, so merging it alone gives the same entities
+  and ids as merging the corpus, and the answer depends on the set of papers only;
+- relations are then re-derived from the extracted relations whose ends moved.
+
+So `build A` then `add B` gives the same graph as `build A+B`, and an add costs what the
+new papers touch, not the size of the graph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import groupby, islice
+
+from alignkg.canonical import build_graph
+from alignkg.keys import match_key, slug
+from alignkg.records import (
+    PAPER_REF,
+    Entity,
+    EntityType,
+    Evidence,
+    ExtractedEntity,
+    Paper,
+    PaperExtraction,
+    Relation,
+    RelationType,
+    paper_node_id,
+)
+from alignkg.store.base import StoreError
+from alignkg.store.embedded import (
+    EmbeddedStore,
+    delete_entities,
+    set_meta,
+    write_entity,
+    write_paper,
+    write_relation,
+)
+
+BATCH = 256
+"""Papers written per round trip of merge-key lookups."""
+
+_MENTION_PREFIX = "m"
+
+
+@dataclass
+class AddReport:
+    added: int = 0
+    skipped: list[str] = field(default_factory=list)  # ids of papers already in the graph
+
+    def as_dict(self) -> dict:
+        return {"added": self.added, "skipped": len(self.skipped)}
+
+
+def mention_keys(entity: ExtractedEntity) -> list[str]:
+    """The keys under which an extracted entity may merge with others (see the module)."""
+    type_ = entity.type.value
+    keys = {f"{type_}|k|{match_key(f)}" for f in (entity.name, *entity.aliases)}
+    keys.add(f"{type_}|s|{slug(entity.name)}")
+    return sorted(keys)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict = {}
+
+    def find(self, x):
+        parent = self.parent
+        parent.setdefault(x, x)
+        root = x
+        while parent[root] != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(self, a, b) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+class GraphBuilder:
+    """Write extractions into an embedded store inside one transaction.
+
+    Use as a context manager: `add` as many extractions as come, then `commit`; leaving
+    the block without commit (an error, Ctrl-C) rolls everything back.
+    """
+
+    def __init__(self, store: EmbeddedStore, replace: bool) -> None:
+        self.store = store
+        self.replace = replace
+        self.db: sqlite3.Connection | None = None
+        self.report = AddReport()
+
+    def __enter__(self) -> GraphBuilder:
+        self.db = self.store.open_for_writing(replace=self.replace)
+        db = self.db
+        try:
+            layers = dict(db.execute("SELECT key, value FROM meta")).get("layers")
+            if not self.replace and layers == "graph":
+                raise StoreError(
+                    f"{self.store.path} was saved without its build tables; "
+                    "run 'alignkg build' once, then 'alignkg add' works"
+                )
+            self.full = self.replace or layers is None
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS dirty (component INTEGER PRIMARY KEY)")
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS batch_keys (key TEXT PRIMARY KEY)")
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS moved (mention INTEGER PRIMARY KEY)")
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS old_ids (id TEXT PRIMARY KEY)")
+            db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS assigned "
+                "(mention INTEGER PRIMARY KEY, entity TEXT)"
+            )
+            self._next = {
+                table: (db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0) + 1
+                for table in ("mentions", "merge_keys", "components")
+            }
+        except BaseException:
+            self._abort()
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if self.db is not None:
+            self._abort()
+
+    def _abort(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.execute("ROLLBACK")
+        self.db.close()
+        self.db = None
+
+    def _new_id(self, table: str) -> int:
+        value = self._next[table]
+        self._next[table] = value + 1
+        return value
+
+    # --- writing extractions ---------------------------------------------------------
+
+    def add(self, extractions: Iterable[PaperExtraction]) -> AddReport:
+        iterator = iter(extractions)
+        try:
+            while batch := list(islice(iterator, BATCH)):
+                self._add_batch(batch)
+        except sqlite3.Error as err:
+            raise StoreError(f"cannot write {self.store.path}: {err}") from err
+        return self.report
+
+    def _add_batch(self, batch: list[PaperExtraction]) -> None:
+        db = self.db
+        present = self.store_paper_ids({paper_node_id(x.paper.id) for x in batch})
+        fresh: list[PaperExtraction] = []
+        for extraction in batch:
+            node_id = paper_node_id(extraction.paper.id)
+            if node_id in present:
+                self.report.skipped.append(extraction.paper.id)
+                continue
+            present.add(node_id)
+            fresh.append(extraction)
+        if not fresh:
+            return
+        keys_of = [[mention_keys(e) for e in x.entities] for x in fresh]
+        known = self._known_keys({k for paper in keys_of for keys in paper for k in keys})
+        key_ids = self._join(keys_of, known)
+        mentions, raw = [], []
+        for extraction, paper_keys in zip(fresh, keys_of, strict=True):
+            node_id = paper_node_id(extraction.paper.id)
+            write_paper(db, node_id, extraction.paper)
+            in_paper: dict[str, int] = {}
+            for pos, (entity, keys) in enumerate(zip(extraction.entities, paper_keys, strict=True)):
+                mention = self._new_id("mentions")
+                mentions.append(
+                    (
+                        mention,
+                        node_id,
+                        pos,
+                        entity.name,
+                        entity.type.value,
+                        json.dumps(list(entity.aliases), ensure_ascii=False),
+                        key_ids[keys[0]],
+                    )
+                )
+                for form in (entity.name, *entity.aliases):
+                    in_paper[form] = mention
+            for rel in extraction.relations:
+                ends = []
+                for ref in (rel.head, rel.tail):
+                    ends.append(None if ref == PAPER_REF else in_paper.get(ref, -1))
+                if -1 in ends or ends[0] == ends[1]:
+                    continue  # an end the paper never named, or a relation to itself
+                e = rel.evidence
+                raw.append(
+                    (node_id, ends[0], rel.type.value, ends[1], e.paper_id, e.sentence)
+                    + (e.start, e.end, e.rule, e.confidence)
+                )
+        db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", mentions)
+        db.executemany(
+            "INSERT INTO raw_relations (paper, head, type, tail, paper_id, sentence, start,"
+            ' "end", rule, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            raw,
+        )
+        self.report.added += len(fresh)
+
+    def store_paper_ids(self, node_ids: set[str]) -> set[str]:
+        rows = self.db.execute(
+            "SELECT node_id FROM papers WHERE node_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(node_ids), ensure_ascii=False),),
+        )
+        return {r[0] for r in rows}
+
+    def _known_keys(self, keys: set[str]) -> dict[str, tuple[int, int]]:
+        """key -> (key id, component) of the keys already stored."""
+        db = self.db
+        db.executemany("INSERT INTO batch_keys VALUES (?)", [(k,) for k in keys])
+        rows = db.execute(
+            "SELECT k.key, k.id, k.component FROM batch_keys b JOIN merge_keys k USING (key)"
+        ).fetchall()
+        db.execute("DELETE FROM batch_keys")
+        return {key: (id_, comp) for key, id_, comp in rows}
+
+    def _join(
+        self, keys_of: list[list[list[str]]], known: dict[str, tuple[int, int]]
+    ) -> dict[str, int]:
+        """Join the components of keys that occur together; every key's key id back
+        (new keys are stored). The components touched are marked dirty."""
+        db = self.db
+        uf = _UnionFind()
+        for paper in keys_of:
+            for keys in paper:
+                for key in keys:
+                    uf.union(keys[0], key)
+        for key, (_, comp) in known.items():
+            uf.union(("c", comp), key)
+        groups: dict = defaultdict(list)
+        for node in list(uf.parent):
+            groups[uf.find(node)].append(node)
+        key_ids: dict[str, int] = {}
+        for members in groups.values():
+            comps = sorted({n[1] for n in members if isinstance(n, tuple)})
+            sizes = dict(
+                db.execute(
+                    "SELECT id, size FROM components WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(comps),),
+                )
+            )
+            new_keys = [k for k in members if isinstance(k, str) and k not in known]
+            if comps:
+                target = max(comps, key=lambda c: (sizes.get(c, 0), -c))
+                for other in comps:
+                    if other != target:
+                        db.execute(
+                            "UPDATE merge_keys SET component = ? WHERE component = ?",
+                            (target, other),
+                        )
+                        db.execute("DELETE FROM components WHERE id = ?", (other,))
+                        db.execute("DELETE FROM dirty WHERE component = ?", (other,))
+                size = sum(sizes.get(c, 0) for c in comps) + len(new_keys)
+                db.execute("UPDATE components SET size = ? WHERE id = ?", (size, target))
+            else:
+                target = self._new_id("components")
+                db.execute("INSERT INTO components VALUES (?, ?)", (target, len(new_keys)))
+            db.execute("INSERT OR IGNORE INTO dirty VALUES (?)", (target,))
+            rows = [(self._new_id("merge_keys"), k, target) for k in new_keys]
+            db.executemany("INSERT INTO merge_keys VALUES (?, ?, ?)", rows)
+            key_ids.update((k, id_) for id_, k, _ in rows)
+        key_ids.update((k, id_) for k, (id_, _) in known.items())
+        return key_ids
+
+    # --- canonicalizing ----------------------------------------------------------------
+
+    def commit(self) -> AddReport:
+        """Merge the touched components, re-derive their relations, commit."""
+        try:
+            self._canonicalize()
+            self._derive_relations()
+            set_meta(self.db, layers="graph+build")
+            self.db.execute("COMMIT")
+        except sqlite3.Error as err:
+            raise StoreError(f"cannot write {self.store.path}: {err}") from err
+        self.db.close()
+        self.db = None
+        return self.report
+
+    def _component_mentions(self) -> Iterator[tuple[int, list[tuple]]]:
+        """(component, its mentions in paper then position order) for each dirty one."""
+        cursor = self.db.execute(
+            "SELECT k.component, m.id, m.paper, m.name, m.type, m.aliases, m.entity "
+            "FROM dirty d JOIN merge_keys k ON k.component = d.component "
+            "JOIN mentions m ON m.merge_key = k.id "
+            "ORDER BY k.component, m.paper, m.pos"
+        )
+        for comp, rows in groupby(cursor, key=lambda r: r[0]):
+            yield comp, [r[1:] for r in rows]
+
+    def _canonicalize(self) -> None:
+        db = self.db
+        pending: list[tuple[list[tuple], dict[str, tuple[Entity, list[int]]]]] = []
+        for _, mentions in self._component_mentions():
+            pending.append((mentions, merge_component(mentions)))
+            if len(pending) >= 512:
+                self._write_components(pending)
+                pending = []
+        self._write_components(pending)
+        db.execute(
+            "UPDATE mentions SET entity = a.entity FROM assigned a WHERE mentions.id = a.mention"
+        )
+        db.execute("DELETE FROM assigned")
+
+    def _write_components(self, pending) -> None:
+        db = self.db
+        for mentions, entities in pending:
+            old = {m[5] for m in mentions if m[5] is not None}
+            if old:
+                db.executemany("INSERT OR IGNORE INTO old_ids VALUES (?)", [(i,) for i in old])
+                delete_entities(db, old)
+            if not self.full:
+                db.executemany(
+                    "INSERT OR IGNORE INTO moved VALUES (?)", [(m[0],) for m in mentions]
+                )
+            for entity, members in entities.values():
+                write_entity(db, entity)
+                db.executemany(
+                    "INSERT INTO assigned VALUES (?, ?)", [(m, entity.id) for m in members]
+                )
+
+    def _derive_relations(self) -> None:
+        db = self.db
+        where = ""
+        if not self.full:
+            touching_old = (
+                "SELECT id FROM relations WHERE head IN old_ids "
+                "UNION SELECT id FROM relations WHERE tail IN old_ids"
+            )
+            db.execute(f"DELETE FROM evidence WHERE relation IN ({touching_old})")
+            db.execute(f"DELETE FROM relations WHERE id IN ({touching_old})")
+            where = (
+                "WHERE r.id IN (SELECT id FROM raw_relations WHERE head IN moved "
+                "UNION SELECT id FROM raw_relations WHERE tail IN moved)"
+            )
+        # Through a temporary table: a connection must not read a table it writes.
+        db.execute("DROP TABLE IF EXISTS temp.derived")
+        db.execute(
+            "CREATE TEMP TABLE derived AS SELECT coalesce(h.entity, r.paper) AS head, r.type, "
+            'coalesce(t.entity, r.paper) AS tail, r.paper_id, r.start, r.rule, r."end", '
+            "r.sentence, r.confidence FROM raw_relations r "
+            f"LEFT JOIN mentions h ON h.id = r.head LEFT JOIN mentions t ON t.id = r.tail {where}"
+        )
+        rows = db.execute("SELECT * FROM temp.derived ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9")
+        for (head, type_, tail), group in groupby(rows, key=lambda r: r[:3]):
+            if head == tail:
+                continue
+            evidence = tuple(
+                Evidence(paper_id, sentence, start, end, rule, confidence)
+                for _, _, _, paper_id, start, rule, end, sentence, confidence in dict.fromkeys(
+                    group
+                )
+            )
+            write_relation(db, Relation(head, RelationType(type_), tail, evidence))
+        db.execute("DROP TABLE temp.derived")
+        for table in ("moved", "old_ids", "dirty"):
+            db.execute(f"DELETE FROM {table}")
+
+
+def merge_component(mentions: list[tuple]) -> dict[str, tuple[Entity, list[int]]]:
+    """canonical.build_graph on one component's mentions, each as its own one-entity
+    extraction, so the entity's papers name its mentions; the real papers are put back.
+    {entity id: (entity, mention ids)}."""
+    extractions = []
+    paper_of: dict[str, str] = {}
+    for mention, paper, name, type_, aliases, _ in mentions:
+        ref = f"{_MENTION_PREFIX}{mention}"
+        paper_of[paper_node_id(ref)] = paper
+        extractions.append(
+            PaperExtraction(
+                paper=Paper(id=ref, title="", abstract=""),
+                entities=[ExtractedEntity(name, EntityType(type_), tuple(json.loads(aliases)))],
+            )
+        )
+    merged = build_graph(extractions)
+    result = {}
+    for entity in merged.entities.values():
+        members = [int(p[len("paper/" + _MENTION_PREFIX) :]) for p in entity.papers]
+        papers = tuple(sorted({paper_of[p] for p in entity.papers}))
+        result[entity.id] = (
+            Entity(entity.id, entity.name, entity.type, entity.aliases, papers),
+            members,
+        )
+    return result
