@@ -13,6 +13,8 @@ from alignkg.records import (
     Entity,
     EntityType,
     Evidence,
+    ExtractedEntity,
+    ExtractedRelation,
     KnowledgeGraph,
     Paper,
     PaperExtraction,
@@ -76,11 +78,13 @@ def relation_from_dict(data: dict[str, Any]) -> Relation:
 
 
 def extraction_to_dict(extraction: PaperExtraction) -> dict[str, Any]:
-    """The shape of the gold files, plus ids and evidence."""
+    """The shape of the gold files, plus ids, evidence and the whole paper record (so
+    `alignkg build --from-extractions` can build from it alone)."""
     paper = extraction.paper
     return {
         "paper": paper.title,
         "paper_id": paper.id,
+        "record": paper_to_dict(paper),
         "entities": [
             {"name": e.name, "type": e.type.value, "aliases": list(e.aliases)}
             for e in extraction.entities
@@ -95,6 +99,24 @@ def extraction_to_dict(extraction: PaperExtraction) -> dict[str, Any]:
             for r in extraction.relations
         ],
     }
+
+
+def extraction_from_dict(data: dict[str, Any]) -> PaperExtraction:
+    """The inverse of extraction_to_dict; KeyError, TypeError or ValueError when `data`
+    is not an extraction of this version."""
+    return PaperExtraction(
+        paper=paper_from_dict(data["record"]),
+        entities=[
+            ExtractedEntity(e["name"], EntityType(e["type"]), tuple(e["aliases"]))
+            for e in data["entities"]
+        ],
+        relations=[
+            ExtractedRelation(
+                r["head"], RelationType(r["type"]), r["tail"], Evidence(**r["evidence"])
+            )
+            for r in data["relations"]
+        ],
+    )
 
 
 def graph_to_dict(graph: KnowledgeGraph) -> dict[str, Any]:

@@ -15,6 +15,7 @@ import typer
 from alignkg.errors import AlignkgError
 from alignkg.records import Entity
 from alignkg.store import GraphStore, default_data_dir, open_store
+from alignkg.store.lock import is_locked
 
 DataDirOption = Annotated[
     Path | None,
@@ -91,14 +92,27 @@ def query_store(
     else:
         store = open_store(backend, data_dir)
         if store.is_empty():
-            from alignkg.pipeline import build_graph_from_corpus
-
-            note(f"No graph in {data_dir or default_data_dir()} yet: building the bundled corpus.")
-            store.save(build_graph_from_corpus(None))
+            _build_bundled_corpus(data_dir or default_data_dir())
     try:
         yield store
     finally:
         store.close()
+
+
+def _build_bundled_corpus(data_dir: Path) -> None:
+    """A first query on a fresh install builds the bundled corpus, unless a build holds
+    the data directory (then the user is told to wait for it, never built over)."""
+    from alignkg.pipeline import build_default_if_empty
+    from alignkg.store.lock import StoreBusy
+
+    if is_locked(data_dir):
+        raise fail(f"a build into {data_dir} is running; query again when it has finished", 2)
+    note(f"No graph in {data_dir} yet: building the bundled corpus.")
+    try:
+        build_default_if_empty(data_dir)
+    except StoreBusy:
+        message = f"a build into {data_dir} is running; query again when it has finished"
+        raise fail(message, 2) from None
 
 
 def resolve_or_fail(store: GraphStore, name: str) -> Entity:

@@ -1,15 +1,15 @@
-"""Pipeline commands: extract, build, evaluate."""
+"""Pipeline commands: extract, build, add, evaluate."""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from alignkg.canonical import build_graph
 from alignkg.cli.common import (
     AlignkgTyper,
     DatabaseOption,
@@ -21,9 +21,10 @@ from alignkg.cli.common import (
 )
 from alignkg.files import atomic_writer
 from alignkg.ingest import FORMATS, default_corpus, read_corpus
-from alignkg.pipeline import extract_papers
+from alignkg.pipeline import extract_papers, in_shard, parse_shard, read_extractions, write_store
+from alignkg.records import PaperExtraction
 from alignkg.serialize import extraction_to_dict
-from alignkg.store import default_data_dir, open_store
+from alignkg.store import default_data_dir, lock, open_store
 
 app = AlignkgTyper()
 
@@ -45,6 +46,41 @@ def _check_format(format: str | None) -> None:
         raise fail(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}", 2)
 
 
+ShardOption = Annotated[
+    str | None,
+    typer.Option(
+        "--shard",
+        help="Only the papers of shard i of n (1 <= i <= n, by a hash of the paper id), "
+        "e.g. 2/4: run the n shards anywhere, then 'build --from-extractions'.",
+    ),
+]
+InputsArgument = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="Corpus files [default: the bundled 55-paper corpus], or extraction JSON Lines "
+        "with --from-extractions.",
+        show_default=False,
+    ),
+]
+FromExtractionsOption = Annotated[
+    bool,
+    typer.Option(
+        "--from-extractions",
+        help="The inputs are JSON Lines written by 'alignkg extract', made anywhere.",
+    ),
+]
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait", min=0, help="Seconds to wait for another build writing to the data dir."
+    ),
+]
+VerboseOption = Annotated[
+    bool, typer.Option("--verbose", "-v", help="List the papers skipped as already present.")
+]
+WorkersOption = Annotated[int, typer.Option(min=1, help="Extraction processes.")]
+
+
 @app.command()
 def extract(
     corpus: CorpusArgument = None,
@@ -53,11 +89,17 @@ def extract(
     ] = None,
     format: FormatOption = None,
     strict: StrictOption = False,
-    workers: Annotated[int, typer.Option(min=1, help="Extraction processes.")] = 1,
+    workers: WorkersOption = 1,
+    shard: ShardOption = None,
 ) -> None:
     """Extract entities and relations, one JSON line per paper (the gold files' shape)."""
     _check_format(format)
     papers = read_corpus(corpus or default_corpus(), format=format, strict=strict)
+    if shard is not None:
+        try:
+            papers = in_shard(papers, *parse_shard(shard))
+        except ValueError as err:
+            raise fail(str(err), 2) from None
     if output is None:
         for extraction in extract_papers(papers, workers=workers):
             typer.echo(json.dumps(extraction_to_dict(extraction), ensure_ascii=False))
@@ -70,41 +112,126 @@ def extract(
         raise fail(f"cannot write {output}: {err.strerror}", 1) from None
 
 
+def _extractions(
+    inputs: list[Path] | None,
+    from_extractions: bool,
+    format: str | None,
+    strict: bool,
+    workers: int,
+) -> Iterator[PaperExtraction]:
+    if from_extractions:
+        if not inputs:
+            raise fail("--from-extractions needs the extraction files to build from", 2)
+        yield from read_extractions(inputs)
+        return
+    for corpus in inputs or [default_corpus()]:
+        yield from extract_papers(
+            read_corpus(corpus, format=format, strict=strict), workers=workers
+        )
+
+
+def _write(
+    replace: bool,
+    inputs: list[Path] | None,
+    from_extractions: bool,
+    format: str | None,
+    strict: bool,
+    data_dir: Path | None,
+    wait: float,
+    workers: int,
+    neo4j: bool = False,
+    database: str | None = None,
+) -> dict:
+    """Build (`replace`) or add into the embedded store, streaming, under its lock."""
+    _check_format(format)
+    data_dir = data_dir or default_data_dir()
+    with lock.writing(data_dir, timeout=wait):
+        if neo4j:  # connect first: a wrong password fails before anything is replaced
+            open_store("neo4j", database=database).close()
+        extractions = _extractions(inputs, from_extractions, format, strict, workers)
+        label = "Reading" if from_extractions else "Extracting"
+        with typer.progressbar(extractions, label=label, file=sys.stderr, show_pos=True) as bar:
+            report = write_store(data_dir, bar, replace=replace)
+    store = open_store("embedded", data_dir)
+    try:
+        stats = store.stats()
+        if neo4j:
+            from alignkg.cli.neo4j import load_into_neo4j
+
+            load_into_neo4j(store.load_graph(), database=database)
+    finally:
+        store.close()
+    return {
+        "added": report.added,
+        "skipped": len(report.skipped),
+        "skipped_ids": report.skipped,
+        "papers": stats.papers,
+        "entities": stats.entities,
+        "relations": stats.relations,
+        "store": str(data_dir),
+    }
+
+
+def _report(summary: dict, verb: str, json_: bool, verbose: bool) -> None:
+    skipped_ids = summary.pop("skipped_ids")
+    if verbose:
+        summary["skipped_ids"] = skipped_ids
+    if json_:
+        print_json(summary)
+        return
+    note(
+        f"{verb} {summary['added']} papers into {summary['store']}: the graph has "
+        f"{summary['papers']} papers, {summary['entities']} entities and "
+        f"{summary['relations']} relations."
+    )
+    if summary["skipped"]:
+        hint = "" if verbose else " (--verbose lists them)"
+        note(f"Skipped {summary['skipped']} papers already in the graph{hint}.")
+        if verbose:
+            for paper_id in skipped_ids:
+                note(f"  skipped: {paper_id}")
+
+
 @app.command()
 def build(
-    corpus: CorpusArgument = None,
+    inputs: InputsArgument = None,
     format: FormatOption = None,
     strict: StrictOption = False,
     data_dir: DataDirOption = None,
+    from_extractions: FromExtractionsOption = False,
+    workers: WorkersOption = 1,
+    wait: WaitOption = 0,
     neo4j: Annotated[bool, typer.Option("--neo4j", help="Also load the graph into Neo4j.")] = False,
     database: DatabaseOption = None,
+    verbose: VerboseOption = False,
     json_: JsonOption = False,
 ) -> None:
-    """Ingest, extract and canonicalize a corpus, and save the graph in the embedded store."""
-    _check_format(format)
-    # The graph is built in memory anyway, so the papers can be counted for the bar.
-    papers = list(read_corpus(corpus or default_corpus(), format=format, strict=strict))
-    with typer.progressbar(papers, label="Extracting", file=sys.stderr, show_pos=True) as bar:
-        graph = build_graph(extract_papers(bar))
-    store = open_store("embedded", data_dir)
-    store.save(graph)
-    if neo4j:
-        from alignkg.cli.neo4j import load_into_neo4j
+    """Ingest, extract and canonicalize a corpus into the embedded store, replacing its graph.
 
-        load_into_neo4j(graph, database=database)
-    summary = {
-        "papers": len(graph.papers),
-        "entities": len(graph.entities),
-        "relations": len(graph.relations),
-        "store": str(data_dir or default_data_dir()),
-    }
-    if json_:
-        print_json(summary)
-    else:
-        note(
-            f"Built {summary['papers']} papers, {summary['entities']} entities and "
-            f"{summary['relations']} relations into {summary['store']}."
-        )
+    Papers stream into the store; queries see the old graph until the new one is complete.
+    """
+    summary = _write(
+        True, inputs, from_extractions, format, strict, data_dir, wait, workers, neo4j, database
+    )
+    _report(summary, "Built", json_, verbose)
+
+
+@app.command()
+def add(
+    inputs: InputsArgument = None,
+    format: FormatOption = None,
+    strict: StrictOption = False,
+    data_dir: DataDirOption = None,
+    from_extractions: FromExtractionsOption = False,
+    workers: WorkersOption = 1,
+    wait: WaitOption = 0,
+    verbose: VerboseOption = False,
+    json_: JsonOption = False,
+) -> None:
+    """Add the papers of a corpus to the graph; entities merge as in a full build, so
+    'build A' then 'add B' gives the graph of 'build A+B'. Papers already there are skipped."""
+    summary = _write(False, inputs, from_extractions, format, strict, data_dir, wait, workers)
+    _report(summary, "Added", json_, verbose)
 
 
 @app.command()
