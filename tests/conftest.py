@@ -42,6 +42,11 @@ def _extraction(paper: Paper, entities, relations) -> PaperExtraction:
 
 def make_sample_graph() -> KnowledgeGraph:
     """Three papers around DPO: a variant that extends it, a model and a benchmark."""
+    return build_graph(make_sample_extractions())
+
+
+def make_sample_extractions() -> list[PaperExtraction]:
+    """The extractions of the sample graph's three papers."""
     p1 = Paper(
         id="2305.18290",
         title="Direct Preference Optimization",
@@ -61,89 +66,87 @@ def make_sample_graph() -> KnowledgeGraph:
         abstract="Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
         date="2023-05-04",
     )
-    return build_graph(
-        [
-            _extraction(
-                p1,
-                [
-                    ("DPO", M, ["Direct Preference Optimization"]),
-                    ("PPO", M, []),
-                    ("Stanford NLP", EntityType.ORGANIZATION, []),
-                ],
-                [
-                    (
-                        PAPER_REF,
-                        "PROPOSES",
-                        "DPO",
-                        "We propose Direct Preference Optimization (DPO).",
-                    ),
-                    (PAPER_REF, "USES", "PPO", "DPO outperforms PPO."),
-                    ("DPO", "OUTPERFORMS", "PPO", "DPO outperforms PPO."),
-                    (
-                        PAPER_REF,
-                        "AFFILIATED_WITH",
-                        "Stanford NLP",
-                        "Direct Preference Optimization",
-                    ),
-                ],
-            ),
-            _extraction(
-                p2,
-                [
-                    ("f-DPO", M, []),
-                    ("direct preference optimization", M, []),
-                    ("PPO", M, []),
-                    ("MT-Bench", D, []),
-                ],
-                [
-                    (PAPER_REF, "PROPOSES", "f-DPO", "We propose f-DPO, which generalizes DPO."),
-                    (
-                        "f-DPO",
-                        "EXTENDS",
-                        "direct preference optimization",
-                        "We propose f-DPO, which generalizes DPO.",
-                    ),
-                    ("f-DPO", "OUTPERFORMS", "PPO", "f-DPO beats PPO on <b>MT-Bench</b>."),
-                    (PAPER_REF, "EVALUATES_ON", "MT-Bench", "f-DPO beats PPO on <b>MT-Bench</b>."),
-                ],
-            ),
-            _extraction(
-                p3,
-                [
-                    ("Dromedary", MO, []),
-                    ("LLaMA-65b", MO, []),
-                    ("SELF-ALIGN", M, []),
-                    ("DPO", M, []),
-                ],
-                [
-                    (
-                        PAPER_REF,
-                        "PROPOSES",
-                        "Dromedary",
-                        "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
-                    ),
-                    (
-                        "Dromedary",
-                        "BASED_ON",
-                        "LLaMA-65b",
-                        "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
-                    ),
-                    (
-                        "Dromedary",
-                        "TRAINED_WITH",
-                        "SELF-ALIGN",
-                        "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
-                    ),
-                    (
-                        PAPER_REF,
-                        "USES",
-                        "DPO",
-                        "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
-                    ),
-                ],
-            ),
-        ]
-    )
+    return [
+        _extraction(
+            p1,
+            [
+                ("DPO", M, ["Direct Preference Optimization"]),
+                ("PPO", M, []),
+                ("Stanford NLP", EntityType.ORGANIZATION, []),
+            ],
+            [
+                (
+                    PAPER_REF,
+                    "PROPOSES",
+                    "DPO",
+                    "We propose Direct Preference Optimization (DPO).",
+                ),
+                (PAPER_REF, "USES", "PPO", "DPO outperforms PPO."),
+                ("DPO", "OUTPERFORMS", "PPO", "DPO outperforms PPO."),
+                (
+                    PAPER_REF,
+                    "AFFILIATED_WITH",
+                    "Stanford NLP",
+                    "Direct Preference Optimization",
+                ),
+            ],
+        ),
+        _extraction(
+            p2,
+            [
+                ("f-DPO", M, []),
+                ("direct preference optimization", M, []),
+                ("PPO", M, []),
+                ("MT-Bench", D, []),
+            ],
+            [
+                (PAPER_REF, "PROPOSES", "f-DPO", "We propose f-DPO, which generalizes DPO."),
+                (
+                    "f-DPO",
+                    "EXTENDS",
+                    "direct preference optimization",
+                    "We propose f-DPO, which generalizes DPO.",
+                ),
+                ("f-DPO", "OUTPERFORMS", "PPO", "f-DPO beats PPO on <b>MT-Bench</b>."),
+                (PAPER_REF, "EVALUATES_ON", "MT-Bench", "f-DPO beats PPO on <b>MT-Bench</b>."),
+            ],
+        ),
+        _extraction(
+            p3,
+            [
+                ("Dromedary", MO, []),
+                ("LLaMA-65b", MO, []),
+                ("SELF-ALIGN", M, []),
+                ("DPO", M, []),
+            ],
+            [
+                (
+                    PAPER_REF,
+                    "PROPOSES",
+                    "Dromedary",
+                    "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
+                ),
+                (
+                    "Dromedary",
+                    "BASED_ON",
+                    "LLaMA-65b",
+                    "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
+                ),
+                (
+                    "Dromedary",
+                    "TRAINED_WITH",
+                    "SELF-ALIGN",
+                    "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
+                ),
+                (
+                    PAPER_REF,
+                    "USES",
+                    "DPO",
+                    "Dromedary is fine-tuned from LLaMA-65b with SELF-ALIGN and uses DPO.",
+                ),
+            ],
+        ),
+    ]
 
 
 @pytest.fixture

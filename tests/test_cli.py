@@ -12,6 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from alignkg.cli import app
+from alignkg.serialize import graph_to_dict
+from alignkg.store.embedded import EmbeddedStore
 
 GOLD = Path(__file__).resolve().parent / "data" / "seed-gold.jsonl"  # see data/SOURCE.md
 SHARED_GOLD = Path(__file__).resolve().parents[2] / "shared" / "eval" / "seed-gold.jsonl"
@@ -96,12 +98,14 @@ def test_first_query_builds_the_default_graph(tmp_path):
     result = run("neighborhood", "PPO", env={"ALIGNKG_DATA_DIR": str(tmp_path / "fresh")})
     assert result.exit_code == 0
     assert "building the bundled corpus" in result.stderr
-    assert (tmp_path / "fresh" / "graph.json").exists()
+    assert (tmp_path / "fresh" / "graph.sqlite").exists()
 
 
-def test_rebuild_gives_byte_identical_store(data_dir, tmp_path):
+def test_rebuild_gives_the_same_graph(data_dir, tmp_path):
     run("build", "--data-dir", str(tmp_path))
-    assert (tmp_path / "graph.json").read_bytes() == (data_dir / "graph.json").read_bytes()
+    assert graph_to_dict(EmbeddedStore(tmp_path).load_graph()) == graph_to_dict(
+        EmbeddedStore(data_dir).load_graph()
+    )
 
 
 def test_extract_writes_gold_shaped_jsonl(tmp_path):
@@ -170,8 +174,8 @@ def test_bad_corpus_is_a_one_line_error_and_keeps_the_store(tmp_path, data_dir, 
     corpus = tmp_path / "corpus"
     if content is not None:
         corpus.write_bytes(content)
-    store = tmp_path / "graph.json"
-    store.write_bytes((data_dir / "graph.json").read_bytes())
+    store = tmp_path / "graph.sqlite"
+    store.write_bytes((data_dir / "graph.sqlite").read_bytes())
     before = store.read_bytes()
     result = alignkg("build", str(corpus), "--strict", "--data-dir", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 1
@@ -179,7 +183,7 @@ def test_bad_corpus_is_a_one_line_error_and_keeps_the_store(tmp_path, data_dir, 
     assert len(result.stderr.strip().splitlines()) == 1
     assert store.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["graph.json"] + (["corpus"] if content is not None else [])
+        ["graph.sqlite", ".alignkg.lock"] + (["corpus"] if content is not None else [])
     )
 
 
@@ -208,7 +212,7 @@ def test_unknown_format_is_a_usage_error(tmp_path):
 
 @pytest.mark.slow
 def test_corrupt_store_is_a_clear_error(tmp_path):
-    (tmp_path / "graph.json").write_text("{not json")
+    (tmp_path / "graph.sqlite").write_text("{not a database")
     result = alignkg("stats", "--data-dir", str(tmp_path), cwd=tmp_path)
     assert result.returncode == 2
     assert "not a readable alignkg graph" in result.stderr and "Traceback" not in result.stderr

@@ -149,9 +149,12 @@ def _write(
         if neo4j:  # connect first: a wrong password fails before anything is replaced
             open_store("neo4j", database=database).close()
         extractions = _extractions(inputs, from_extractions, format, strict, workers)
-        label = "Reading" if from_extractions else "Extracting"
-        with typer.progressbar(extractions, label=label, file=sys.stderr, show_pos=True) as bar:
-            report = write_store(data_dir, bar, replace=replace)
+        if sys.stderr.isatty():  # a counter for people, nothing in logs and pipes
+            label = "Reading" if from_extractions else "Extracting"
+            with typer.progressbar(extractions, label=label, file=sys.stderr, show_pos=True) as bar:
+                report = write_store(data_dir, bar, replace=replace)
+        else:
+            report = write_store(data_dir, extractions, replace=replace)
     store = open_store("embedded", data_dir)
     try:
         stats = store.stats()
