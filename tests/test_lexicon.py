@@ -90,3 +90,28 @@ def test_general_ml_abstract(extractor):
     assert types["ResNet"] is EntityType.MODEL
     assert types["semantic segmentation"] is EntityType.TASK
     assert types["mIoU"] is EntityType.METRIC
+
+
+def test_links_go_from_the_lexicon_to_the_graph_and_its_rdf(extractor):
+    from alignkg.canonical import build_graph
+    from alignkg.export.rdf import SEE_ALSO, graph_blocks
+    from alignkg.export.terms import Iri
+    from alignkg.serialize import extraction_to_dict, graph_from_dict, graph_to_dict
+
+    text = "We train a ResNet on Cityscapes and compare it with our own network, FooNet."
+    extraction = extractor.extract(Paper(id="p1", title="A Paper", abstract=text))
+    line = extraction_to_dict(extraction)
+    resnet = next(e for e in line["entities"] if e["name"] == "ResNet")
+    assert "https://paperswithcode.com/method/resnet" in resnet["links"]
+    assert all("links" not in e for e in line["entities"] if e["name"] == "FooNet")
+
+    graph = build_graph([extraction])
+    entity = next(e for e in graph.entities.values() if e.name == "ResNet")
+    assert "https://paperswithcode.com/method/resnet" in entity.links
+    assert graph_from_dict(graph_to_dict(graph)).entities[entity.id].links == entity.links
+
+    blocks = dict(graph_blocks(graph))
+    subject = next(s for s in blocks if s.value.endswith("/" + entity.id))
+    assert (SEE_ALSO, Iri("https://paperswithcode.com/method/resnet")) in blocks[subject]
+    unknown = [s for s in blocks if s.value.endswith("foonet")]
+    assert unknown and all(p != SEE_ALSO for s in unknown for p, _ in blocks[s])

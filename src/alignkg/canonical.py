@@ -202,6 +202,7 @@ class Mention:
     name: str
     aliases: tuple[str, ...] = ()
     proposed: bool = False  # the paper proposes or introduces it
+    links: tuple[str, ...] = ()  # pages describing it (the lexicon's), carried to the entity
 
     @property
     def forms(self) -> tuple[str, ...]:
@@ -243,7 +244,7 @@ def mentions_of(extraction: PaperExtraction) -> list[Mention]:
         rel.tail for rel in extraction.relations if rel.head == PAPER_REF and rel.type in _PROPOSING
     }
     return [
-        Mention(paper, e.type, e.name, tuple(e.aliases), e.name in proposed)
+        Mention(paper, e.type, e.name, tuple(e.aliases), e.name in proposed, tuple(e.links))
         for e in extraction.entities
     ]
 
@@ -265,6 +266,10 @@ class Cluster:
     @property
     def surface_forms(self) -> set[str]:
         return {f for m in self.mentions for f in m.forms}
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        return tuple(sorted({link for m in self.mentions for link in m.links}))
 
     def canonical_name(self) -> str:
         # The name most mentions use; ties go to the shorter, the one without spaces
@@ -432,6 +437,7 @@ def build_graph(extractions: Iterable[PaperExtraction]) -> KnowledgeGraph:
             type=cluster.type,
             aliases=_distinct_aliases(cluster.surface_forms, name),
             papers=tuple(sorted(cluster.papers)),
+            links=cluster.links,
         )
         for mention in cluster.mentions:
             for form in mention.forms:

@@ -77,6 +77,7 @@ class ExtractedEntity:
     name: str
     type: EntityType
     aliases: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()  # pages describing it, from the lexicon (Papers with Code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +105,7 @@ class Entity:
     type: EntityType
     aliases: tuple[str, ...] = ()
     papers: tuple[str, ...] = ()  # node ids of the papers that mention it
+    links: tuple[str, ...] = ()  # pages describing it (lexicon sources), sorted
 
 
 @dataclass(frozen=True, slots=True)

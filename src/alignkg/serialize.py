@@ -46,6 +46,7 @@ def entity_to_dict(entity: Entity) -> dict[str, Any]:
         "type": entity.type.value,
         "aliases": list(entity.aliases),
         "papers": list(entity.papers),
+        "links": list(entity.links),
     }
 
 
@@ -56,6 +57,7 @@ def entity_from_dict(data: dict[str, Any]) -> Entity:
         type=EntityType(data["type"]),
         aliases=tuple(data["aliases"]),
         papers=tuple(data["papers"]),
+        links=tuple(data.get("links", ())),
     )
 
 
@@ -87,6 +89,7 @@ def extraction_to_dict(extraction: PaperExtraction) -> dict[str, Any]:
         "record": paper_to_dict(paper),
         "entities": [
             {"name": e.name, "type": e.type.value, "aliases": list(e.aliases)}
+            | ({"links": list(e.links)} if e.links else {})
             for e in extraction.entities
         ],
         "relations": [

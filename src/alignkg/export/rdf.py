@@ -29,6 +29,7 @@ from alignkg.export.terms import (
     Literal,
     Pair,
     block,
+    iri_problem,
     typed,
     vocab,
 )
@@ -53,6 +54,7 @@ HAS_EVIDENCE = vocab("alignkg", "hasEvidence")
 CONFIDENCE = vocab("alignkg", "confidence")
 DERIVED_FROM = vocab("prov", "wasDerivedFrom")
 MENTIONS = vocab("schema", "mentions")
+SEE_ALSO = vocab("rdfs", "seeAlso")
 
 
 def class_iri(entity_type: EntityType) -> Iri:
@@ -146,6 +148,11 @@ def _entity_pairs(entity: Entity, links: list[Pair]) -> Iterator[Pair]:
     yield vocab("skos", "prefLabel"), Literal(entity.name)
     for alias in entity.aliases:
         yield vocab("skos", "altLabel"), Literal(alias)
+    # The page a lexicon source has about it (Papers with Code): a pointer, not identity
+    # (ontology/README.md, "Links out").
+    for link in entity.links:
+        if iri_problem(link) is None:
+            yield SEE_ALSO, Iri(link)
     yield from links
 
 

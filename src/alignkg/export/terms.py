@@ -22,6 +22,7 @@ NAMESPACES = {
     "fabio": "http://purl.org/spar/fabio/",
     "prov": "http://www.w3.org/ns/prov#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "schema": "https://schema.org/",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "spdx": "http://spdx.org/rdf/terms#",
@@ -30,7 +31,18 @@ NAMESPACES = {
 }
 """Prefix -> namespace of every vocabulary term the exports use (ontology/README.md)."""
 
-DATA_PREFIXES = ("alignkg", "dc", "dcterms", "fabio", "prov", "rdf", "schema", "skos", "xsd")
+DATA_PREFIXES = (
+    "alignkg",
+    "dc",
+    "dcterms",
+    "fabio",
+    "prov",
+    "rdf",
+    "rdfs",
+    "schema",
+    "skos",
+    "xsd",
+)
 """The prefixes the dumps themselves use; dcat, spdx and void are for their metadata."""
 
 ONTOLOGY_IRI = "https://w3id.org/alignkg/ontology"

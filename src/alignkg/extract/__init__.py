@@ -66,7 +66,7 @@ def to_extraction(paper: Paper, doc) -> PaperExtraction:
     extraction = PaperExtraction(paper=paper)
     for entity in doc._.alignkg_entities or []:
         extraction.entities.append(
-            ExtractedEntity(entity.name, entity.type, tuple(sorted(entity.aliases)))
+            ExtractedEntity(entity.name, entity.type, tuple(sorted(entity.aliases)), entity.links)
         )
     for found in doc._.alignkg_relations or []:
         evidence = Evidence(

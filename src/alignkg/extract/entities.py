@@ -34,6 +34,7 @@ class LocalEntity:
     title_contribution: bool = False  # "X: ..." names the paper's contribution
     named_at: int | None = None  # where "an assistant named X" names it
     variant_of: str | None = None  # the parent's name, for "f-DPO" -> "DPO"
+    links: tuple[str, ...] = ()  # the lexicon entry's pages (Papers with Code)
 
     @property
     def first(self) -> int:
@@ -271,7 +272,7 @@ class EntityFinder:
             entry = self.lexicon.lookup(parent)
             if entry is None:
                 return
-            entity = LocalEntity(entry.name, entry.type, True)
+            entity = LocalEntity(entry.name, entry.type, True, links=entry.links)
             for form in entry.forms:
                 registry.setdefault(match_key(form), entity)
         if not entity.mentions:
@@ -288,7 +289,7 @@ class EntityFinder:
             entry = None
         if entry is not None:
             entity = registry.get(match_key(entry.name)) or LocalEntity(
-                entry.name, entry.type, True
+                entry.name, entry.type, True, links=entry.links
             )
         else:
             type_ = (
@@ -338,7 +339,7 @@ class EntityFinder:
         )
         if entry is not None:
             entity = registry.get(match_key(entry.name)) or LocalEntity(
-                entry.name, entry.type, True
+                entry.name, entry.type, True, links=entry.links
             )
             for form in entry.forms:
                 registry.setdefault(match_key(form), entity)
