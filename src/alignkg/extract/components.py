@@ -119,16 +119,19 @@ class RelationExtractor:
         self.finder = RelationFinder(nlp)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc_text(doc)
-        starts = [0] + [
-            doc[i].idx for i in numpy.flatnonzero(doc.to_array(SENT_START) == 1) if i > 0
-        ]
-        sentences = []
-        for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
-            # Without the whitespace between sentences: text[start:end] is the sentence.
-            stripped = text[start:end].strip()
-            start += len(text[start:end]) - len(text[start:end].lstrip())
-            sentences.append(Sentence(start, start + len(stripped), stripped))
         entities = doc._.alignkg_entities or []
-        doc._.alignkg_relations = self.finder.find(entities, sentences, self.finder.cues(doc))
+        cues = self.finder.cues(doc)
+        doc._.alignkg_relations = self.finder.find(entities, doc_sentences(doc), cues)
         return doc
+
+
+def doc_sentences(doc: Doc) -> list[Sentence]:
+    """The doc's sentences, as offsets into its text, without surrounding whitespace."""
+    text = doc_text(doc)
+    starts = [0] + [doc[i].idx for i in numpy.flatnonzero(doc.to_array(SENT_START) == 1) if i > 0]
+    sentences = []
+    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        stripped = text[start:end].strip()
+        start += len(text[start:end]) - len(text[start:end].lstrip())
+        sentences.append(Sentence(start, start + len(stripped), stripped))
+    return sentences

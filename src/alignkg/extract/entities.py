@@ -109,6 +109,15 @@ _PROPOSED_NAME = re.compile(
     r"\s+(?:(?:a|an|the|our)\s+)?)"
     rf"(?P<name>{_CAPITALISED}(?:\s[A-Z][\w*-]*){{0,3}})(?=\s*[,(:]|\s+(?i:which|that|is|as|to)\b)"
 )
+# "We call the resulting models InstructGPT", "we name our method X": a name the paper
+# gives its own model or method, which says which it is.
+_CALLED = re.compile(
+    r"(?i:\bwe\s+(?:call|name|term|dub)\s+(?:(?:the|this|our|these|such)\s+)?"
+    r"(?:(?:resulting|final|new|proposed|trained|fine-tuned)\s+)?)"
+    rf"(?P<noun>(?i:{words_regex(_RULES.words('model_nouns') + _RULES.words('method_nouns'))}))"
+    rf"\s+(?P<name>[\"“]?{_CAPITALISED}(?:\s[A-Z][\w*-]*){{0,3}})"
+)
+_MODEL_NOUNS = frozenset(_RULES.words("model_nouns"))
 # "...; and Chatbot Arena, a crowdsourced platform": a capitalised phrase opening a clause
 # and described by an apposition.
 _DESCRIBED_PHRASE = re.compile(
@@ -210,12 +219,16 @@ class EntityFinder:
             for m in _variant_phrase_regex(parent).finditer(text):
                 if m.start() > title_end and not _sentence_initial(text, m.start()):
                     found.append(Candidate(m.start(), m.end(), VARIANT, None, parent))
-        named = (_NAMED_CUE, _PROPOSED_NAME, _DESCRIBED_PHRASE)
+        named = (_NAMED_CUE, _PROPOSED_NAME, _DESCRIBED_PHRASE, _CALLED)
         for m in (match for regex in named for match in regex.finditer(text)):
             start = m.start("name") + (1 if m.group("name")[0] in '"“' else 0)
             name = text[start : m.end("name")].rstrip(".")
+            noun = m.groupdict().get("noun")
+            type_ = None
+            if noun:
+                type_ = EntityType.MODEL if noun.lower() in _MODEL_NOUNS else EntityType.METHOD
             if name[0].isupper():
-                found.append(Candidate(start, start + len(name), NAMED, None))
+                found.append(Candidate(start, start + len(name), NAMED, type_))
         urls = names.url_spans(text)
         return [
             c
@@ -255,6 +268,11 @@ class EntityFinder:
                 entity.aliases.add(surface)
             if entity not in entities:
                 entities.append(entity)
+        for cand in candidates:
+            if cand.source is NAMED and cand.type is not None:
+                entity = registry.get(match_key(text[cand.start : cand.end].strip()))
+                if entity is not None and not entity.known:
+                    entity.type = cand.type  # "We call the resulting model WizardLM"
         _add_repeated_mentions(text, entities, chosen)
         _type_title_name_by_its_models(entities)
         return sorted(entities, key=lambda e: e.first)
@@ -385,7 +403,8 @@ _COMPOUND_TAILS = frozenset(
 
 def _type_from_name(name: str, families: tuple[str, ...]) -> EntityType | None:
     """The type a naming pattern gives a whole name: "HumanAgencyBench" is a dataset."""
-    for s, e, type_ in (*names.benchmark_names(name), *names.model_names(name, families)):
+    spans = (*names.benchmark_names(name), *names.model_names(name, families))
+    for s, e, type_ in (*spans, *names.sized_models(name)):
         if s == 0 and e == len(name):
             return type_
     return None

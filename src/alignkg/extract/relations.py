@@ -19,14 +19,16 @@ from spacy.tokens import Doc
 
 from alignkg.extract.entities import LocalEntity
 from alignkg.extract.names import RELEASE_WORDS, model_stem, name_parts
-from alignkg.extract.rule_table import Rule, RuleTable, build_matcher, load_rule_table
+from alignkg.extract.rule_table import Rule, RuleTable, build_matcher, load_rule_table, words_regex
 from alignkg.records import PAPER_LABEL, PAPER_REF, EntityType, RelationType
 from alignkg.schema import SCHEMA, conflicts
 
 METHOD_OR_MODEL = (EntityType.METHOD, EntityType.MODEL)
 
 _FIRST_PERSON = re.compile(r"\b(?:we|our)\b", re.I)
-_PAPER_ACTS = re.compile(r"\bwe\s+(?:\w+\s+)?$", re.I)  # "We extend DPO": the paper acts
+# "We extend DPO", "which we use to fine-tune GPT-3": the paper acts.
+_PAPER_ACTS = re.compile(r"\bwe\s+(?:\w+\s+){0,3}$", re.I)
+_REDUCED_RELATIVE = re.compile(r",?\s*(?:(?:which|that)\s+(?:is|are|was|were)\s+)?(?:\w+ly\s+)?")
 _ARTICLE_GAP = re.compile(r"\s*(?:(?:a|an|the|our)\s+)?", re.I)
 _PARENTHESIS_GAP = re.compile(r"(?:\s\([^)]*\))?\s*")
 
@@ -118,6 +120,46 @@ def _coordinated(text: str, offset: int, objects: list[tuple[int, int, LocalEnti
     return [entity for _, _, entity in chain]
 
 
+def resolve(found: list[FoundRelation], table: RuleTable) -> list[FoundRelation]:
+    """Precedence by the table, not by the order rules ran: each statement once, with the
+    evidence of its highest-priority rule (then confidence, then rule name); of statements
+    that cannot both hold (schema.conflicts), the one of the higher-priority rule. The
+    result keeps the order of `found`."""
+    rank = {id(f): (-table[f.rule].priority, -f.confidence, f.rule, i) for i, f in enumerate(found)}
+    kept: dict[tuple[str, RelationType, str], FoundRelation] = {}
+    by_pair: dict[frozenset[str], list[FoundRelation]] = {}
+    for f in sorted(found, key=lambda f: rank[id(f)]):
+        pair = frozenset((f.head, f.tail))
+        if f.key in kept or any(conflicts(f.key, k.key) for k in by_pair.get(pair, ())):
+            continue
+        kept[f.key] = f
+        by_pair.setdefault(pair, []).append(f)
+    return sorted(kept.values(), key=lambda f: rank[id(f)][-1])
+
+
+def _falls_back(rule: Rule, text_before_cue: str) -> bool:
+    """Whether the paper's contribution is the subject that no name before the cue gives."""
+    if rule.fallback == "always":
+        return True
+    paper_acts = bool(_PAPER_ACTS.search(text_before_cue))
+    return rule.fallback == ("if-paper-acts" if paper_acts else "unless-paper-acts")
+
+
+def _mention_end(entity: LocalEntity, start: int) -> int:
+    return max(end for s, end in entity.mentions if s == start)
+
+
+def _outermost(mentions) -> list[tuple[int, int, LocalEntity]]:
+    """Mentions in text order, without those inside a longer one (the "DPO" that a
+    variant's name "Diffusion-DPO" mentions)."""
+    ordered = sorted(mentions, key=lambda m: (m[0], -m[1]))
+    kept: list[tuple[int, int, LocalEntity]] = []
+    for m in ordered:
+        if not any(k[0] <= m[0] and m[1] <= k[1] and k[2] is not m[2] for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: (m[0], m[1]))
+
+
 def _kind(entity: LocalEntity | None) -> str:
     return PAPER_LABEL if entity is None else entity.type.value
 
@@ -135,6 +177,42 @@ class RelationFinder:
         self._claim = next(
             r.name for r in self.cue_rules if RelationType.OUTPERFORMS in r.relations
         )
+        self._preposition, self._base_preposition = (
+            re.compile(
+                rf"(?<![\w-])(?:{words_regex(self.table.words(name))})"
+                rf"\s+(?:[\w.-]+\s+){{0,2}}$",
+                re.I,
+            )
+            for name in ("prepositions", "base_prepositions")
+        )
+        self._scope = re.compile(
+            rf"(?<![\w-])(?:{words_regex(self.table.words('scope_prepositions'))})(?![\w-])", re.I
+        )
+
+    @staticmethod
+    def _kinds(rule: Rule, end: str) -> frozenset[str]:
+        """The kinds a rule's subjects ("domain") or objects ("range") may have; a
+        reversed rule's subjects are its relations' tails."""
+        if rule.reverse:
+            end = "range" if end == "domain" else "domain"
+        return frozenset(k for t in rule.relations for k in getattr(SCHEMA[t], end))
+
+    def _gap_allows(self, rule: Rule, gap: str) -> bool:
+        """Whether the words between a cue and its first object let that object be the
+        cue's: a few modifiers ("a variant of the original PPO", not "building on the
+        success of RLHF"), or, for claims, words that do not open a scope ("outperforms
+        existing methods such as X", not "an improvement over the original model on X")."""
+        if rule.gap == "close":
+            words = gap.split()
+            return len(words) <= 3 and all(
+                re.fullmatch(r"[\w-]+", w) and not self._preposition.search(w + " ") for w in words
+            )
+        if rule.gap == "no-scope":
+            return not self._scope.search(gap)
+        return True
+
+    def _prepositional(self, text_before: str) -> bool:
+        return bool(self._preposition.search(text_before))
 
     def cues(self, doc: Doc) -> Cues:
         spans: dict[str, list[Span]] = {}
@@ -150,20 +228,7 @@ class RelationFinder:
         """Every relation the rules find, resolved: one statement once, with the evidence
         of its highest-priority rule; of two statements that cannot both hold (the
         schema's `conflicts`), the one of the higher-priority rule."""
-        found = list(self._candidates(entities, sentences, cues))
-        rank = {
-            id(f): (-self.table[f.rule].priority, -f.confidence, f.rule, i)
-            for i, f in enumerate(found)
-        }
-        kept: dict[tuple[str, RelationType, str], FoundRelation] = {}
-        by_pair: dict[frozenset[str], list[FoundRelation]] = {}
-        for f in sorted(found, key=lambda f: rank[id(f)]):
-            pair = frozenset((f.head, f.tail))
-            if f.key in kept or any(conflicts(f.key, k.key) for k in by_pair.get(pair, ())):
-                continue
-            kept[f.key] = f
-            by_pair.setdefault(pair, []).append(f)
-        return sorted(kept.values(), key=lambda f: rank[id(f)][-1])
+        return resolve(list(self.candidates(entities, sentences, cues)), self.table)
 
     def _relation(self, rule_name, head, tail, sentence) -> tuple[FoundRelation, ...]:
         """The statement `rule_name` makes between two ends (None for the paper), if the
@@ -182,18 +247,21 @@ class RelationFinder:
         )
         return (found,)
 
-    def _candidates(self, entities, sentences, cues) -> Iterator[FoundRelation]:
+    def candidates(self, entities, sentences, cues) -> Iterator[FoundRelation]:
+        """Every statement of every rule, before precedence (`find` resolves them)."""
         proposed = {id(e): rule for e in entities if (rule := self._proposal(e, sentences, cues))}
         yield from self._paper_relations(entities, sentences, proposed)
         own = [e for e in entities if id(e) in proposed and e.type in METHOD_OR_MODEL]
-        main = own[0] if own else None
-        own_model = next((e for e in own if e.type is EntityType.MODEL), None)
+        contributions = {
+            "main": own[0] if own else None,
+            "method": next((e for e in own if e.type is EntityType.METHOD), None),
+            "model": next((e for e in own if e.type is EntityType.MODEL), None),
+        }
         for sentence in sentences:
-            present = sorted(
-                ((s, e, entity) for entity in entities for s, e in _in(sentence, entity)),
-                key=lambda item: (item[0], item[1]),
+            present = _outermost(
+                (s, e, entity) for entity in entities for s, e in _in(sentence, entity)
             )
-            yield from self._cue_relations(sentence, present, cues, main, own_model)
+            yield from self._cue_relations(sentence, present, cues, contributions)
         yield from self._variant_relations(entities, sentences)
         yield from self._own_model_training(own, sentences)
         yield from self._model_name_relations(entities, sentences, proposed)
@@ -261,13 +329,14 @@ class RelationFinder:
 
     # --- cue phrases within one sentence -------------------------------------------
 
-    def _cue_relations(self, sentence, present, cues, main, own_model) -> Iterator[FoundRelation]:
+    def _cue_relations(self, sentence, present, cues, own) -> Iterator[FoundRelation]:
         text = sentence.text
         lo, hi = sentence.start, sentence.end
         for rule in self.cue_rules:
-            subject = main if rule.subject == "claimant" else own_model
+            contribution = own["main"] if rule.subject == "claimant" else own["model"]
+            previous: tuple[int, list, list] | None = None  # this rule's last cue here
             if rule.objects == "last-before":
-                yield from self._before_cue(rule, sentence, present, cues, subject)
+                yield from self._before_cue(rule, sentence, present, cues, contribution)
                 continue
             for at, cue_end in cues.within(rule.name, lo, hi):
                 clause = cues.first_from("clause-end", cue_end, hi)
@@ -279,45 +348,129 @@ class RelationFinder:
                 claim = cues.last(self._claim, lo, at) if rule.name != self._claim else None
                 fence = claim[1] if claim else lo
                 before = [
-                    e
+                    (s, e)
                     for s, _, e in present
                     if fence <= s < at
                     or (at <= s < cue_end and _object_of_verb(text[at - lo : s - lo], e))
                 ]
-                objects = [item for item in present if cue_end <= item[0] < clause_end]
+                # "applying M to X": the objects are models, the method is inside the cue
+                range_ = self._kinds(rule, "domain" if rule.objects == "apply-to" else "range")
+                objects = [
+                    item
+                    for item in present
+                    if cue_end <= item[0] < clause_end and item[2].type.value in range_
+                ]
+                gap = text[cue_end - lo : objects[0][0] - lo] if objects else ""
+                if not self._gap_allows(rule, gap):
+                    objects = []
                 after = _coordinated(text, lo, objects)
-                paper_acts = _PAPER_ACTS.search(text[: at - lo])
-                acting = None if paper_acts or claim else subject
-                yield from self._claims(rule, sentence, before, after, acting)
+                if rule.objects == "apply-to":
+                    inside = [e for s, _, e in present if at <= s < cue_end]
+                    ref = self._reference(cues, at, cue_end, own)
+                    yield from self._applied(rule, sentence, inside, ref, after, own["model"])
+                    continue
+                subjects = self._subjects(rule, sentence, before, cues, fence, at, own)
+                domain = self._kinds(rule, "domain")
+                if previous is not None and all(
+                    e in previous[2] for s, e in before if s >= previous[0] and e.type in domain
+                ):
+                    subjects = previous[1]  # "TPO outperforms A and achieves higher ... than B"
+                elif not subjects and not claim and contribution is not None:
+                    subjects = [contribution] if _falls_back(rule, text[: at - lo]) else []
+                previous = (cue_end, subjects, after)
+                yield from self._claims(rule, sentence, subjects, after, own["main"])
 
-    def _claims(self, rule: Rule, sentence, before, after, acting) -> Iterator[FoundRelation]:
-        domain = {
-            EntityType(k) for t in rule.relations for k in SCHEMA[t].domain if k != PAPER_LABEL
-        }
-        count = {"first": 1, "first-two": 2}.get(rule.objects, len(after))
-        for head in self._subjects(before, acting, domain):
-            for tail in after[:count]:
-                # A paper does not claim that something beats its own contribution.
-                if tail is not head and tail is not acting:
-                    yield from self._relation(rule.name, head, tail, sentence)
+    def _claims(self, rule: Rule, sentence, subjects, after, main) -> Iterator[FoundRelation]:
+        if rule.objects == "respectively":
+            if len(subjects) == len(after):
+                pairs = list(zip(subjects, after, strict=True))
+            else:
+                pairs = [(subjects[0], after[0])] if len(subjects) == 1 and after else []
+        else:
+            count = {"first": 1, "first-two": 2}.get(rule.objects, len(after))
+            pairs = [(head, tail) for head in subjects for tail in after[:count]]
+        for head, tail in pairs:
+            # A paper does not claim that something beats its own contribution.
+            if tail is head or (tail is main and not rule.reverse):
+                continue
+            if rule.reverse:
+                head, tail = tail, head
+            yield from self._relation(rule.name, head, tail, sentence)
 
-    def _before_cue(self, rule, sentence, present, cues, subject) -> Iterator[FoundRelation]:
-        # "... applying SELF-ALIGN to the LLaMA-65b base language model"
-        for at, _ in cues.within(rule.name, sentence.start, sentence.end):
-            models = [e for s, _, e in present if s < at and e.type is EntityType.MODEL]
-            if models and subject is not None and models[-1] is not subject:
-                yield from self._relation(rule.name, subject, models[-1], sentence)
+    def _subjects(self, rule, sentence, before, cues, fence, at, own) -> list[LocalEntity]:
+        """Who makes the claim: "our method" or "the resulting model" when it stands
+        nearer the cue than any name, else the nearest name before the cue that is no
+        preposition's object ("X, trained with DPO, outperforms Y": X), with the names
+        coordinated with it ("X and Y are ...")."""
+        domain = self._kinds(rule, "domain")
+        candidates = [(s, e) for s, e in before if e.type.value in domain]
+        lo, text = sentence.start, sentence.text
+        heads, after_preposition, last_end = [], False, None
+        for s, e in candidates:
+            # A name coordinated with a preposition's object is one too: "of A and B".
+            coordinated = last_end is not None and _COORDINATION.fullmatch(text[last_end : s - lo])
+            # (A special case is named anywhere: "the behaviour of DPO (as a special case
+            # of ΨPO)".)
+            after_preposition = not rule.reverse and (
+                self._prepositional(text[: s - lo]) or bool(coordinated and after_preposition)
+            )
+            if not after_preposition:
+                heads.append((s, e))
+            last_end = _mention_end(e, s) - lo
+        # "We compare with Llama-2-Chat, aligned with RLHF": a model right before a
+        # participle is what it describes, preposition or not.
+        if rule.subject == "own-model" and candidates:
+            s, e = candidates[-1]
+            if _REDUCED_RELATIVE.fullmatch(text[_mention_end(e, s) - lo : at - lo]):
+                heads = [*heads, (s, e)] if (s, e) not in heads else heads
+        ref = self._reference(cues, fence, at, own)
+        if ref is not None and ref[1].type.value in domain and (not heads or ref[0] > heads[-1][0]):
+            return [ref[1]]
+        if not heads:
+            return []
+        chain = [heads[-1]]
+        for s, e in reversed(candidates):
+            if s < chain[-1][0]:
+                if not _COORDINATION.fullmatch(text[_mention_end(e, s) - lo : chain[-1][0] - lo]):
+                    break
+                chain.append((s, e))
+        return [e for _, e in reversed(chain)]
 
     @staticmethod
-    def _subjects(before, main, types) -> list[LocalEntity]:
-        """Who makes the claim: the paper's own contribution when the sentence names it
-        before the cue, else the nearest name before the cue, else the contribution."""
-        subjects = [e for e in before if e.type in types]
-        if main is not None and main in subjects:
-            return [main]
-        if subjects:
-            return subjects[-1:]
-        return [main] if main is not None and main.type in types else []
+    def _reference(cues, lo, hi, own) -> tuple[int, LocalEntity] | None:
+        """The last "our method" / "the resulting model" in [lo, hi), as the paper's own
+        method or model, if it has one."""
+        found = []
+        for label, entity in (
+            ("own-method-reference", own["method"]),
+            ("own-model-reference", own["model"]),
+        ):
+            span = cues.last(label, lo, hi)
+            if span is not None and entity is not None:
+                found.append((span[0], entity))
+        return max(found, key=lambda f: f[0], default=None)
+
+    def _applied(self, rule, sentence, inside, ref, after, own_model) -> Iterator[FoundRelation]:
+        """ "Applying SELF-ALIGN to the LLaMA-65b base language model, we develop
+        Dromedary": the paper's model is trained with it; without one of its own, the
+        model it is applied to ("applying our method to the vanilla GPT3")."""
+        methods = [e for e in inside if e.type is EntityType.METHOD]
+        method = methods[0] if methods else (ref[1] if ref else None)
+        target = next((e for e in after[:1] if e.type is EntityType.MODEL), None)
+        model = own_model if own_model is not None else target
+        if method is not None and model is not None:
+            yield from self._relation(rule.name, model, method, sentence)
+
+    def _before_cue(self, rule, sentence, present, cues, subject) -> Iterator[FoundRelation]:
+        # "... applying SELF-ALIGN to the LLaMA-65b base language model": the base model
+        # is an object of "to", "on", "from" (not "instruct versions of the X base model").
+        lo, text = sentence.start, sentence.text
+        for at, _ in cues.within(rule.name, lo, sentence.end):
+            models = [(s, e) for s, _, e in present if s < at and e.type is EntityType.MODEL]
+            if not models or subject is None or models[-1][1] is subject:
+                continue
+            if self._base_preposition.search(text[: models[-1][0] - lo]):
+                yield from self._relation(rule.name, subject, models[-1][1], sentence)
 
     # --- naming and the paper's own pairs ------------------------------------------
 
@@ -342,7 +495,8 @@ class RelationFinder:
             sentence = _sentence_of(sentences, model.first)
             parts = name_parts(model.name)
             for method in own_methods:
-                if method.name.lower() in parts and len(parts) > 1:
+                family = re.split(r"[- ]", model.name)[0].lower()
+                if method.name.lower() in parts - {family} and len(parts) > 1:
                     yield from self._relation("model-name-method", model, method, sentence)
             for base in models:
                 if base is model or model_stem(base.name) != model_stem(model.name):

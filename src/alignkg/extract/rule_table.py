@@ -3,11 +3,18 @@
 Each row is one rule: its `name` (the evidence's `rule`), the `relation` it makes (a list
 when the schema picks by types: a contribution is PROPOSES for a method, INTRODUCES for a
 dataset), `confidence`, `priority` (when two rules claim one pair, the higher decides),
-and for cue rules a `pattern`, who the `subject` is ("claimant": the name before the
-cue or the paper's contribution; "own-model": the paper's model), which `objects` it
+and for cue rules a `pattern`, who the `subject` is ("claimant": the paper's
+contribution; "own-model": the paper's model), which is the subject, when the sentence
+names none before the cue (a name that is no preposition's object, or "our method", "the
+resulting model"), as `fallback` says: "always", "unless-paper-acts" ("We extend DPO":
+the paper, not its method, extends) or "if-paper-acts" ("we train it with DPO"), which `objects` it
 takes ("first", "first-two", "list": a coordinated list, "last-before": the last model
-before the cue, "respectively": "X and Y are versions of A and B") and, optionally, the
-`pairs` of types it may connect (a subset of the schema's). Rules without a pattern are
+before the cue, "respectively": "X and Y are versions of A and B", "apply-to": "applying
+M to X"), what `gap` may stand between the cue and its first object ("close": three
+words at most, no preposition, no punctuation; "no-scope": no preposition that opens a
+scope, "on X"),
+whether the relation goes in `reverse` (object -> subject) and, optionally, the `pairs`
+of types it may connect (a subset of the schema's). Rules without a pattern are
 structural (naming, titles); their code is in relations.py, their row says what they
 make. `lists` are word lists; `markers` are cue spans that make no relation alone.
 
@@ -34,8 +41,10 @@ from alignkg.records import RelationType
 from alignkg.schema import SCHEMA, Kind
 
 RULES_FILE = "relation_rules.json"
-_OBJECTS = {"first", "first-two", "list", "last-before", "respectively"}
+_OBJECTS = {"first", "first-two", "list", "last-before", "respectively", "apply-to"}
 _SUBJECTS = {"claimant", "own-model"}
+_GAPS = {"close", "no-scope"}
+_FALLBACKS = {"always", "unless-paper-acts", "if-paper-acts"}
 _OP = re.compile(r"^(?P<spec>.+?)(?P<op>\?|\*|\+|\{\d*,\d*\})?$")
 
 
@@ -53,6 +62,9 @@ class Rule:
     subject: str | None = None
     objects: str | None = None
     pairs: frozenset[tuple[Kind, Kind]] = frozenset()
+    fallback: str | None = None  # when the contribution is the subject no name gives
+    gap: str | None = None  # what may stand between the cue and its first object
+    reverse: bool = False  # the object is the head: "DPO is a special case of X"
     doc: str = ""
 
     def admits(self, head: Kind, tail: Kind) -> RelationType | None:
@@ -106,6 +118,9 @@ def parse_table(data: dict, source: str = RULES_FILE) -> RuleTable:
                 subject=row.get("subject"),
                 objects=row.get("objects"),
                 pairs=frozenset(tuple(p) for p in row.get("pairs", ())),
+                fallback=row.get("fallback"),
+                gap=row.get("gap"),
+                reverse=bool(row.get("reverse", False)),
                 doc=row.get("doc", ""),
             )
         except (KeyError, ValueError, TypeError) as exc:
@@ -114,6 +129,10 @@ def parse_table(data: dict, source: str = RULES_FILE) -> RuleTable:
             raise RuleTableError(f"{source}: rule {name!r}: confidence must be in (0, 1]")
         if rule.subject is not None and rule.subject not in _SUBJECTS:
             raise RuleTableError(f"{source}: rule {name!r}: unknown subject {rule.subject!r}")
+        if rule.fallback is not None and rule.fallback not in _FALLBACKS:
+            raise RuleTableError(f"{source}: rule {name!r}: unknown fallback {rule.fallback!r}")
+        if rule.gap is not None and rule.gap not in _GAPS:
+            raise RuleTableError(f"{source}: rule {name!r}: unknown gap {rule.gap!r}")
         if rule.objects is not None and rule.objects not in _OBJECTS:
             raise RuleTableError(f"{source}: rule {name!r}: unknown objects {rule.objects!r}")
         allowed = frozenset().union(*(SCHEMA[t].pairs for t in relations))
