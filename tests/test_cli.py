@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from alignkg import __version__
 from alignkg.cli import app
 from alignkg.serialize import graph_to_dict
 from alignkg.store.embedded import EmbeddedStore
@@ -40,13 +41,54 @@ def test_build_reports_what_it_built(data_dir):
 
 
 def test_neighborhood_of_dpo_lists_its_extensions_with_evidence(data_dir):
-    result = run("neighborhood", "DPO", "--data-dir", str(data_dir))
+    result = run("neighborhood", "DPO", "--data-dir", str(data_dir), env={"COLUMNS": "80"})
     assert result.exit_code == 0
     text = result.stdout
-    assert text.startswith("DPO [Method]")
-    extends = text.split("<- EXTENDS")[1].split("\n\n")[0]
-    assert "f-DPO" in extends and "LN-DPO" in extends
-    assert "we propose an embarrassingly simple extension to the DPO algorithm" in extends
+    assert text.startswith("DPO [Method]  also: Direct Preference Optimization\n")
+    extends = text.split("\n<- EXTENDS (5)\n")[1].split("\n\n")[0]
+    assert extends.startswith("  f-DPO\n") and "\n  LN-DPO\n" in extends
+    # Evidence is wrapped under its entity; the paper is a short title with its year.
+    assert "we propose an embarrassingly simple extension to the DPO algorithm" in " ".join(
+        extends.split()
+    )
+    assert "\n    The Hitchhiker's Guide to Human Alignment… (2024) · extension-cue · 0.75" in (
+        extends
+    )
+    # Piped: plain text, wrapped to the width, no trailing spaces, no cut slugs.
+    assert "\x1b[" not in text
+    assert all(len(line) <= 80 and line == line.rstrip() for line in text.splitlines())
+    assert "the-hitchhiker-s-guide" not in text
+    assert text.endswith("\n16 nodes and 21 relations within 1 hop.\n")
+
+
+def test_neighborhood_depth_2_shows_the_second_hop(data_dir):
+    text = run("neighborhood", "DPO", "-d", "2", "--data-dir", str(data_dir)).stdout
+    # Under f-DPO (a first hop), its own relation to PPO (a second hop), indented.
+    f_dpo = text.split("\n  f-DPO\n")[1].split("\n  LN-DPO\n")[0]
+    assert "\n    OUTPERFORMS -> (1)\n      PPO\n" in f_dpo
+    assert "Importantly, f-DPO outperforms PPO-based methods" in f_dpo
+    assert text.endswith("\n45 nodes and 59 relations within 2 hops.\n")
+
+
+def test_text_is_coloured_only_on_a_terminal(data_dir):
+    plain = run("show", "LN-DPO", "--data-dir", str(data_dir)).stdout
+    coloured = run("show", "LN-DPO", "--data-dir", str(data_dir), env={"FORCE_COLOR": "1"})
+    assert "\x1b[" not in plain
+    assert "\x1b[1mLN-DPO\x1b[0m [Method]" in coloured.stdout
+    assert "\x1b[2mvariant-name · 0.85\x1b[0m" in coloured.stdout
+
+
+def test_help_shows_flags_without_a_type_and_defaults_in_full():
+    for args in (["--help"], ["neighborhood", "--help"], ["build", "--help"]):
+        text = run(*args, env={"COLUMNS": "200"}).stdout
+        assert "<bool>" not in text and " ." not in text, args
+        assert "--help " in text
+    build = run("build", "--help", env={"COLUMNS": "200"}).stdout
+    assert "[default: ~/.local/share/alignkg]" in build
+    assert "[default: the bundled 55-paper corpus]" in build
+    assert "--workers" in build
+    assert run("--version").stdout == f"alignkg {__version__}\n"
+    assert "--install-completion" in run("--help").stdout
 
 
 def test_neighborhood_json_and_alias_resolution(data_dir):
@@ -75,12 +117,14 @@ def test_unknown_name_suggests_and_exits_1(data_dir):
 def test_show_search_and_stats(data_dir):
     show = run("show", "rlhf", "--data-dir", str(data_dir))
     assert show.exit_code == 0 and show.stdout.startswith("RLHF [Method]")
-    assert "Papers (" in show.stdout
+    assert "\nPapers (" in show.stdout
     detail = json.loads(run("show", "LN-DPO", "--json", "--data-dir", str(data_dir)).stdout)
     assert detail["entity"]["type"] == "Method" and detail["papers"]
+    assert {n["type"] for n in detail["neighbours"]} == {"Method", "Paper"}
     hits = json.loads(run("search", "dpo", "--json", "--data-dir", str(data_dir)).stdout)
     assert hits[0]["name"] == "DPO" and {"f-DPO", "LN-DPO"} <= {h["name"] for h in hits}
-    assert run("search", "zzzz-nothing", "--data-dir", str(data_dir)).exit_code == 1
+    text = run("search", "ln-dpo", "--data-dir", str(data_dir)).stdout
+    assert text.split() == ["LN-DPO", "Method", "1", "paper"]
     stats = json.loads(run("stats", "--json", "--data-dir", str(data_dir)).stdout)
     assert stats["papers"] == 55
     assert set(stats["entities"]) <= {
@@ -92,6 +136,24 @@ def test_show_search_and_stats(data_dir):
         "Organization",
     }
     assert stats["relations"]["EXTENDS"] >= 5
+    lines = run("stats", "--data-dir", str(data_dir)).stdout.splitlines()
+    assert lines[0].split() == ["papers", "55"]
+    assert lines[1].split()[0] == "entities" and lines[2].startswith("  Dataset ")
+
+
+def test_search_without_hits_exits_1_in_text_and_json(data_dir):
+    text = run("search", "zzzz-nothing", "--data-dir", str(data_dir))
+    assert (text.exit_code, text.stdout) == (1, "")
+    assert text.stderr == "No entity matches 'zzzz-nothing'.\n"
+    as_json = run("search", "zzzz-nothing", "--json", "--data-dir", str(data_dir))
+    assert (as_json.exit_code, json.loads(as_json.stdout)) == (1, [])
+
+
+def test_nodes_and_focus_name_their_type_with_one_key(data_dir):
+    sub = json.loads(run("neighborhood", "DPO", "--json", "--data-dir", str(data_dir)).stdout)
+    assert sub["focus"]["type"] == "Method"
+    assert all("kind" not in n for n in sub["nodes"])
+    assert {n["type"] for n in sub["nodes"]} == {"Method", "Paper"}
 
 
 def test_first_query_builds_the_default_graph(tmp_path):
@@ -132,6 +194,13 @@ def test_extract_with_two_workers_gives_the_same_output(tmp_path):
     run("extract", "-o", str(one))
     run("extract", "-o", str(two), "--workers", "2")
     assert one.read_bytes() == two.read_bytes()
+
+
+@pytest.mark.slow
+def test_build_with_two_workers_gives_the_same_store(data_dir, tmp_path):
+    result = run("build", "--workers", "2", "--data-dir", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "graph.json").read_bytes() == (data_dir / "graph.json").read_bytes()
 
 
 def test_evaluation_meets_the_targets_on_the_development_gold():

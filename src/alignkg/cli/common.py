@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup
 
 from alignkg.errors import AlignkgError
-from alignkg.records import Entity
+from alignkg.records import PAPER_LABEL, Entity, Paper, Subgraph, paper_node_id
 from alignkg.store import GraphStore, default_data_dir, open_store
 from alignkg.store.lock import is_locked
 
@@ -64,10 +66,41 @@ def friendly_errors(func):
     return wrapper
 
 
+def _tidy_params(params: list[Any]) -> list[Any]:
+    """Help as a user reads it: a flag (`--json`, `--help`) takes no value, so no type is
+    shown for it (Typer would print `<bool>`); and help texts are plain text, not Rich
+    markup, so a "[default: ...]" inside one is printed instead of being taken for a
+    style tag and dropped (which left a stray " ." behind)."""
+    for param in params:
+        if getattr(param, "_alignkg_tidy", False):
+            continue
+        param._alignkg_tidy = True  # type: ignore[attr-defined]
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""  # Typer vendors click: duck-typed, not isinstance
+        if getattr(param, "help", None):
+            param.help = escape(param.help)  # type: ignore[attr-defined]
+    return params
+
+
+class AlignkgCommand(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _tidy_params(super().get_params(ctx))
+
+
+class AlignkgGroup(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _tidy_params(super().get_params(ctx))
+
+
 class AlignkgTyper(typer.Typer):
-    """A Typer whose commands all get friendly_errors."""
+    """A Typer whose commands all get friendly_errors and tidy help."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("cls", AlignkgGroup)
+        super().__init__(*args, **kwargs)
 
     def command(self, *args, **kwargs):
+        kwargs.setdefault("cls", AlignkgCommand)
         register = super().command(*args, **kwargs)
 
         def decorator(func):
@@ -122,3 +155,28 @@ def resolve_or_fail(store: GraphStore, name: str) -> Entity:
     suggestions = store.suggest(name)
     hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise fail(f"no entity named {name!r}{hint}", 1)
+
+
+def supporting_papers(store: GraphStore, sub: Subgraph) -> dict[str, Paper]:
+    """The papers behind the subgraph (its paper nodes and its evidence), by Paper.id.
+
+    The store answers papers through the entities that mention them: the focus's detail
+    first, then, only while some are missing, the entity end of each relation whose
+    evidence or paper is still unknown (a paper behind a relation mentions its ends).
+    """
+    papers: dict[str, Paper] = {}
+    wanted = {e.paper_id for r in sub.relations for e in r.evidence}
+    kinds = {n.id: n.kind for n in sub.nodes}
+    prefix = paper_node_id("")
+    wanted |= {n.removeprefix(prefix) for n, kind in kinds.items() if kind == PAPER_LABEL}
+    ends = [sub.focus.id] + [end for r in sub.relations for end in (r.head, r.tail)]
+    asked: set[str] = set()
+    for rel_end in ends:
+        if wanted <= papers.keys():
+            break
+        if kinds.get(rel_end) == PAPER_LABEL or rel_end in asked:
+            continue
+        asked.add(rel_end)
+        for paper in store.detail(rel_end).papers:
+            papers.setdefault(paper.id, paper)
+    return papers

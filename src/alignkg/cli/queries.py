@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from pathlib import Path
 from typing import Annotated
 
@@ -14,11 +13,13 @@ from alignkg.cli.common import (
     DatabaseOption,
     DataDirOption,
     JsonOption,
+    note,
     print_json,
     query_store,
     resolve_or_fail,
+    supporting_papers,
 )
-from alignkg.records import Entity, EntityDetail, Node, Relation, Subgraph
+from alignkg.records import EntityDetail, Node, Subgraph
 from alignkg.serialize import entity_to_dict, paper_to_dict, relation_to_dict
 
 app = AlignkgTyper()
@@ -26,8 +27,9 @@ app = AlignkgTyper()
 DepthOption = Annotated[int, typer.Option("--depth", "-d", min=1, max=4, help="Hops to follow.")]
 
 
-def _node_to_dict(node: Node) -> dict:
-    return {"id": node.id, "label": node.label, "kind": node.kind, "aliases": list(node.aliases)}
+def node_to_dict(node: Node) -> dict:
+    """A node in --json: "type" is an entity type or "Paper", as for entities."""
+    return {"id": node.id, "label": node.label, "type": node.kind, "aliases": list(node.aliases)}
 
 
 def subgraph_to_dict(sub: Subgraph) -> dict:
@@ -35,37 +37,9 @@ def subgraph_to_dict(sub: Subgraph) -> dict:
         "focus": entity_to_dict(sub.focus),
         "depth": sub.depth,
         "truncated": sub.truncated,
-        "nodes": [_node_to_dict(n) for n in sub.nodes],
+        "nodes": [node_to_dict(n) for n in sub.nodes],
         "relations": [relation_to_dict(r) for r in sub.relations],
     }
-
-
-def _print_evidence(relation: Relation, indent: str, limit: int = 2) -> None:
-    for evidence in relation.evidence[:limit]:
-        typer.echo(f'{indent}"{evidence.sentence}" [{evidence.paper_id}; {evidence.rule}]')
-    if len(relation.evidence) > limit:
-        typer.echo(f"{indent}(+{len(relation.evidence) - limit} more)")
-
-
-def print_relations_of(entity: Entity, relations: tuple[Relation, ...], labels: dict) -> None:
-    """Relations touching `entity`, grouped by type and direction, with their evidence."""
-    groups: dict[tuple[str, str], list[tuple[str, Relation]]] = defaultdict(list)
-    for rel in relations:
-        if rel.head == entity.id:
-            groups[(rel.type.value, "->")].append((rel.tail, rel))
-        elif rel.tail == entity.id:
-            groups[(rel.type.value, "<-")].append((rel.head, rel))
-    for (type_, direction), items in sorted(groups.items()):
-        arrow = f"{type_} ->" if direction == "->" else f"<- {type_}"
-        typer.echo(f"\n  {arrow} ({len(items)})")
-        for other, rel in sorted(items, key=lambda item: labels.get(item[0], item[0]).casefold()):
-            typer.echo(f"    {labels.get(other, other)}")
-            _print_evidence(rel, "        ")
-
-
-def _heading(entity: Entity) -> None:
-    aliases = f"  (aliases: {', '.join(entity.aliases)})" if entity.aliases else ""
-    typer.echo(f"{entity.name} [{entity.type.value}]{aliases}")
 
 
 @app.command()
@@ -90,18 +64,13 @@ def neighborhood(
             from alignkg.cli.render import write_neighborhood_html
 
             sub = write_neighborhood_html(store, entity, depth, html)
-    if json_:
-        print_json(subgraph_to_dict(sub))
-        return
-    labels = {n.id: n.label for n in sub.nodes}
-    _heading(entity)
-    print_relations_of(entity, sub.relations, labels)
-    if depth > 1:
-        typer.echo(
-            f"\n  {len(sub.nodes)} nodes and {len(sub.relations)} relations within {depth} hops."
-        )
-    if sub.truncated:
-        typer.echo(f"  (cut at {len(sub.nodes)} nodes)")
+        if json_:
+            print_json(subgraph_to_dict(sub))
+            return
+        papers = supporting_papers(store, sub)
+    from alignkg.cli.output import print_neighborhood
+
+    print_neighborhood(sub, papers)
 
 
 def detail_to_dict(detail: EntityDetail) -> dict:
@@ -109,7 +78,7 @@ def detail_to_dict(detail: EntityDetail) -> dict:
         "entity": entity_to_dict(detail.entity),
         "papers": [paper_to_dict(p) | {"abstract": None} for p in detail.papers],
         "relations": [relation_to_dict(r) for r in detail.relations],
-        "neighbours": [_node_to_dict(n) for n in detail.neighbours],
+        "neighbours": [node_to_dict(n) for n in detail.neighbours],
     }
 
 
@@ -128,11 +97,9 @@ def show(
     if json_:
         print_json(detail_to_dict(detail))
         return
-    _heading(entity)
-    typer.echo(f"\n  Papers ({len(detail.papers)}):")
-    for paper in detail.papers:
-        typer.echo(f"    {paper.title} ({paper.date or 'undated'}) [{paper.id}]")
-    print_relations_of(entity, detail.relations, {n.id: n.label for n in detail.neighbours})
+    from alignkg.cli.output import print_detail
+
+    print_detail(detail)
 
 
 @app.command()
@@ -144,18 +111,19 @@ def search(
     data_dir: DataDirOption = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Entities whose name or alias contains TEXT."""
+    """Entities whose name or alias contains TEXT; no match exits with code 1 (also with
+    --json, which then prints [])."""
     with query_store(backend, data_dir, database) as store:
         hits = store.search(text, limit=limit)
     if json_:
         print_json([entity_to_dict(e) for e in hits])
-        return
+    elif hits:
+        from alignkg.cli.output import print_search
+
+        print_search(hits)
     if not hits:
-        typer.echo(f"No entity matches {text!r}.")
+        note(f"No entity matches {text!r}.")
         raise typer.Exit(1)
-    for entity in hits:
-        aliases = f"  ({', '.join(entity.aliases)})" if entity.aliases else ""
-        typer.echo(f"{entity.name} [{entity.type.value}], {len(entity.papers)} papers{aliases}")
 
 
 @app.command()
@@ -177,10 +145,6 @@ def stats(
             }
         )
         return
-    typer.echo(f"papers: {figures.papers}")
-    typer.echo(f"entities: {figures.entities}")
-    for type_, count in figures.entities_by_type.items():
-        typer.echo(f"  {type_}: {count}")
-    typer.echo(f"relations: {figures.relations}")
-    for type_, count in figures.relations_by_type.items():
-        typer.echo(f"  {type_}: {count}")
+    from alignkg.cli.output import print_stats
+
+    print_stats(figures)

@@ -16,12 +16,12 @@ from alignkg.cli.common import (
     note,
     query_store,
     resolve_or_fail,
+    supporting_papers,
 )
 from alignkg.cli.queries import DepthOption
 from alignkg.files import write_atomically
 from alignkg.keys import slug
-from alignkg.records import PAPER_LABEL, Entity, Subgraph
-from alignkg.render.pyvis_page import paper_titles_in, render_page
+from alignkg.records import Entity, Subgraph
 from alignkg.store import DEFAULT_NODE_CAP, GraphStore
 
 app = AlignkgTyper()
@@ -35,29 +35,8 @@ MaxNodesOption = Annotated[
 
 
 def supporting_paper_titles(store: GraphStore, sub: Subgraph) -> dict[str, str]:
-    """Titles of every paper behind the subgraph's evidence, by Paper.id.
-
-    Papers in the subgraph name themselves. A paper behind an entity-to-entity relation
-    mentions its head entity, so the head's detail lists it: one query per such entity,
-    only while titles are missing.
-    """
-    titles = paper_titles_in(sub)
-    missing = {e.paper_id for r in sub.relations for e in r.evidence} - titles.keys()
-    kinds = {n.id: n.kind for n in sub.nodes}
-    asked: set[str] = set()
-    for rel in sub.relations:
-        if not missing:
-            break
-        if not any(e.paper_id in missing for e in rel.evidence):
-            continue
-        for end in (rel.head, rel.tail):
-            if kinds.get(end) == PAPER_LABEL or end in asked:
-                continue
-            asked.add(end)
-            for paper in store.detail(end).papers:
-                titles.setdefault(paper.id, paper.title)
-            missing -= titles.keys()
-    return titles
+    """Titles of every paper behind the subgraph's evidence, by Paper.id."""
+    return {paper_id: paper.title for paper_id, paper in supporting_papers(store, sub).items()}
 
 
 def write_neighborhood_html(
@@ -69,7 +48,9 @@ def write_neighborhood_html(
 ) -> Subgraph:
     """Write the page of `entity`'s neighbourhood to `path`; return the subgraph drawn."""
     sub = store.neighborhood(entity.id, depth=depth, node_cap=node_cap)
-    html = render_page(sub, supporting_paper_titles(store, sub))
+    from alignkg.render.pyvis_page import render_page  # pyvis, networkx: when used
+
+    html = render_page(sub, supporting_papers(store, sub))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(path, html)

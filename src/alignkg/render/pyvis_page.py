@@ -39,6 +39,7 @@ from alignkg.records import (
     EntityType,
     Evidence,
     Node,
+    Paper,
     Relation,
     Subgraph,
     paper_node_id,
@@ -227,10 +228,11 @@ def _edge_curves(relations: list[Relation]) -> list[dict[str, Any] | None]:
     return curves
 
 
-def build_network(sub: Subgraph, paper_titles: Mapping[str, str] | None = None) -> Network:
+def build_network(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = None) -> Network:
     """The subgraph as a pyvis Network: styled nodes, labelled edges, structured tooltips
     (the `tip` field, turned into DOM elements by the page)."""
-    titles = paper_titles_in(sub) | dict(paper_titles or {})
+    given = {k: v.title if isinstance(v, Paper) else v for k, v in (paper_titles or {}).items()}
+    titles = paper_titles_in(sub) | given
     net = Network(directed=True)
     nodes = _ordered_nodes(sub)
     for node in nodes:
@@ -308,7 +310,7 @@ def _legend(sub: Subgraph) -> list[dict[str, Any]]:
     ]
 
 
-def render_page(sub: Subgraph, paper_titles: Mapping[str, str] | None = None) -> str:
+def render_page(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = None) -> str:
     """The whole HTML page of a neighbourhood; `paper_titles` (by Paper.id) names the
     papers behind each edge's evidence beyond those in the subgraph itself."""
     net = build_network(sub, paper_titles)
