@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,12 @@ def test_build_reports_what_it_built(data_dir):
     assert summary["papers"] == 55 and summary["entities"] > 150 and summary["relations"] > 200
 
 
+def _counts(data_dir: Path, name: str, depth: int) -> tuple[int, int]:
+    args = ("neighborhood", name, "-d", str(depth), "--json", "--data-dir", str(data_dir))
+    sub = json.loads(run(*args).stdout)
+    return len(sub["nodes"]), len(sub["relations"])
+
+
 def test_neighborhood_of_dpo_lists_its_extensions_with_evidence(data_dir):
     result = run("neighborhood", "DPO", "--data-dir", str(data_dir), env={"COLUMNS": "80"})
     assert result.exit_code == 0
@@ -47,27 +54,47 @@ def test_neighborhood_of_dpo_lists_its_extensions_with_evidence(data_dir):
     assert text.startswith("DPO [Method]  also: Direct Preference Optimization\n")
     extends = text.split("\n<- EXTENDS (5)\n")[1].split("\n\n")[0]
     assert extends.startswith("  f-DPO\n") and "\n  LN-DPO\n" in extends
-    # Evidence is wrapped under its entity; the paper is a short title with its year.
+    # Evidence is wrapped under its entity; the paper is a short title with its year,
+    # then the rule and the confidence.
     assert "we propose an embarrassingly simple extension to the DPO algorithm" in " ".join(
         extends.split()
     )
-    assert "\n    The Hitchhiker's Guide to Human Alignment… (2024) · extension-cue · 0.75" in (
-        extends
-    )
+    source = r"\n    The Hitchhiker's Guide to Human Alignment… \(2024\) · [a-z-]+ · 0\.\d\d\n"
+    assert re.search(source, extends)
     # Piped: plain text, wrapped to the width, no trailing spaces, no cut slugs.
     assert "\x1b[" not in text
     assert all(len(line) <= 80 and line == line.rstrip() for line in text.splitlines())
     assert "the-hitchhiker-s-guide" not in text
-    assert text.endswith("\n16 nodes and 21 relations within 1 hop.\n")
+    nodes, relations = _counts(data_dir, "DPO", 1)
+    assert text.endswith(f"\n{nodes} nodes and {relations} relations within 1 hop.\n")
 
 
 def test_neighborhood_depth_2_shows_the_second_hop(data_dir):
     text = run("neighborhood", "DPO", "-d", "2", "--data-dir", str(data_dir)).stdout
-    # Under f-DPO (a first hop), its own relation to PPO (a second hop), indented.
-    f_dpo = text.split("\n  f-DPO\n")[1].split("\n  LN-DPO\n")[0]
-    assert "\n    OUTPERFORMS -> (1)\n      PPO\n" in f_dpo
-    assert "Importantly, f-DPO outperforms PPO-based methods" in f_dpo
-    assert text.endswith("\n45 nodes and 59 relations within 2 hops.\n")
+    sub = json.loads(
+        run("neighborhood", "DPO", "-d", "2", "--json", "--data-dir", str(data_dir)).stdout
+    )
+    labels = {n["id"]: n["label"] for n in sub["nodes"]}
+    ends = [(r["head"], r["tail"]) for r in sub["relations"]]
+    first = {node for pair in ends if "method/dpo" in pair for node in pair}
+    first.discard("method/dpo")
+    # A relation of a first-hop entity (e.g. LN-DPO) to a node two hops out is printed
+    # under that entity, indented one level deeper than the focus's own groups.
+    second_hop = [
+        r
+        for r in sub["relations"]
+        if r["head"] in first
+        and not r["head"].startswith("paper/")
+        and r["tail"] not in first | {"method/dpo"}
+    ]
+    assert second_hop, "DPO's variants relate to something beyond DPO"
+    rel = second_hop[0]
+    # The head's block: its line, then every deeper-indented line up to its next sibling.
+    block = re.search(rf"\n  {re.escape(labels[rel['head']])}\n((?:    .*\n)+)", text).group(1)
+    assert re.search(rf"^    {rel['type']} -> \(\d+\)$", block, re.M), block
+    assert re.search(rf"^      {re.escape(labels[rel['tail']])}$", block, re.M), block
+    nodes, relations = _counts(data_dir, "DPO", 2)
+    assert text.endswith(f"\n{nodes} nodes and {relations} relations within 2 hops.\n")
 
 
 def test_text_is_coloured_only_on_a_terminal(data_dir):
@@ -75,7 +102,7 @@ def test_text_is_coloured_only_on_a_terminal(data_dir):
     coloured = run("show", "LN-DPO", "--data-dir", str(data_dir), env={"FORCE_COLOR": "1"})
     assert "\x1b[" not in plain
     assert "\x1b[1mLN-DPO\x1b[0m [Method]" in coloured.stdout
-    assert "\x1b[2mvariant-name · 0.85\x1b[0m" in coloured.stdout
+    assert re.search(r"\x1b\[2m[a-z-]+ · 0\.\d\d\x1b\[0m", coloured.stdout)
 
 
 def test_help_shows_flags_without_a_type_and_defaults_in_full():
