@@ -98,7 +98,7 @@ def test_links_go_from_the_lexicon_to_the_graph_and_its_rdf(extractor):
     from alignkg.export.terms import Iri
     from alignkg.serialize import extraction_to_dict, graph_from_dict, graph_to_dict
 
-    text = "We train a ResNet on Cityscapes and compare it with our own network, FooNet."
+    text = "We train a ResNet on Cityscapes. Our method, FooNet, outperforms it."
     extraction = extractor.extract(Paper(id="p1", title="A Paper", abstract=text))
     line = extraction_to_dict(extraction)
     resnet = next(e for e in line["entities"] if e["name"] == "ResNet")
@@ -115,3 +115,54 @@ def test_links_go_from_the_lexicon_to_the_graph_and_its_rdf(extractor):
     assert (SEE_ALSO, Iri("https://paperswithcode.com/method/resnet")) in blocks[subject]
     unknown = [s for s in blocks if s.value.endswith("foonet")]
     assert unknown and all(p != SEE_ALSO for s in unknown for p, _ in blocks[s])
+
+
+# --- types from context (data/type_cues.json) ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "type_"),
+    [
+        ("Experiments on the ", " benchmark show", EntityType.DATASET),
+        ("results on standard datasets such as CIFAR-10 and ", ", and also", EntityType.DATASET),
+        ("We study the task of ", " in videos", EntityType.TASK),
+        ("improves the ", " score by 3 points", EntityType.METRIC),
+        ("quality measured by ", " and human ratings", EntityType.METRIC),
+        ("We fine-tune ", "-7B on our data", EntityType.MODEL),
+        ("we develop an AI assistant named ", ". It", EntityType.MODEL),
+        (
+            "outperforming recent methods such as ParCo, MoMask, and ",
+            " in terms",
+            EntityType.METHOD,
+        ),
+        ("we introduce ", ", a post-hoc, training-free method", EntityType.METHOD),
+        ("the linear, polynomial and ", " kernels", None),
+        ("we test ", " on two", None),
+    ],
+)
+def test_type_from_context(before, after, type_):
+    from alignkg.extract.type_rules import type_from_context
+
+    assert type_from_context(before, after) is type_
+
+
+def test_names_without_evidence_are_not_entities(extractor):
+    # arXiv 1502.07453 and 1207.2815 (general ML abstracts): acronyms of terms, not names.
+    text = (
+        "We model transmission among injection drug users (IDU) and men who have sex with "
+        "men (MSM). Deep Feature Learning for EEG Recordings is hard. Our method, "
+        "Sparse Linear Dynamical System (SLDS), improves the predictive performance, and "
+        "performance improvements are achieved on the challenging UEC FOOD-100 datasets."
+    )
+    found = extractor.extract(Paper(id="p", title="A Paper", abstract=text))
+    types = {e.name: e.type for e in found.entities}
+    assert not {"IDU", "MSM", "EEG"} & set(types)
+    assert types["SLDS"] is EntityType.METHOD
+    assert types.get("FOOD-100", types.get("UEC FOOD-100")) is EntityType.DATASET
+
+
+def test_case_sensitive_forms_match_only_as_spelled():
+    lexicon = load_lexicon()
+    assert lexicon.lookup("mAP").type is EntityType.METRIC
+    assert lexicon.lookup("MAP") is None  # maximum a posteriori
+    assert lexicon.lookup("Direct Preference Optimization").name == "DPO"

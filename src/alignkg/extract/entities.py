@@ -255,6 +255,8 @@ class EntityFinder:
         for cand in chosen:
             surface = text[cand.start : cand.end].strip()
             entity = self._entity_for(surface, cand, text, registry)
+            if entity is None:
+                continue
             if (cand.start, cand.end) in title_spans:
                 entity.title_contribution = True
             parent = parents.get((cand.start, cand.end))
@@ -305,23 +307,40 @@ class EntityFinder:
             self.lexicon.lookup(d.long) or match_key(d.short) in {match_key(f) for f in entry.forms}
         ):
             entry = None
+        if entry is not None and not entry.curated and not self.lexicon.lookup(d.long):
+            entry = None  # the paper's own "CD (Contrastive Divergence)", not a listed CD
         if entry is not None:
             entity = registry.get(match_key(entry.name)) or LocalEntity(
                 entry.name, entry.type, True, links=entry.links
             )
         else:
             type_ = (
-                type_from_phrase(d.long)
+                # What the text says it is ("the X (Y) dataset"), then its spelled-out
+                # name ("... Optimization", "Multi-Action-Head DPO": a DPO), then later
+                # mentions of the acronym ("Y outperforms ...; Y score").
+                type_from_context(text[: d.long_start], text[d.short_start + len(d.short) + 1 :])
+                or type_from_phrase(d.long)
                 or _type_from_name(d.long, self.lexicon.model_families)
-                or type_from_context(text[: d.long_start], text[d.short_start + len(d.short) + 1 :])
-                or EntityType.METHOD
+                or self._type_of_last_word(d.long)
+                or _type_from_mentions(d.short, text)
             )
+            if type_ is None:
+                return  # "men who have sex with men (MSM)": a term, no evidence of a name
             entity = registry.get(match_key(d.short)) or LocalEntity(d.short, type_, False)
         for form in (d.short, d.long, entity.name):
             registry.setdefault(match_key(form), entity)
         if entry is not None:
             for form in entry.forms:
                 registry.setdefault(match_key(form), entity)
+
+    def _known_type(self, name: str) -> EntityType | None:
+        entry = self.lexicon.lookup(name)
+        return entry.type if entry is not None else None
+
+    def _type_of_last_word(self, phrase: str) -> EntityType | None:
+        """ "Multi-Action-Head DPO" is a kind of DPO: the type of a known last word."""
+        words = phrase.split()
+        return self._known_type(words[-1]) if len(words) > 1 else None
 
     def _acceptable(self, surface: str, cand: Candidate) -> bool:
         if len(surface) < 2 or self.lexicon.is_generic(surface):
@@ -369,10 +388,14 @@ class EntityFinder:
                     if cand.parent and match_key(cand.parent) in registry
                     else None
                 )
-                or (self.lexicon.lookup(cand.parent).type if cand.parent else None)
+                or (self._known_type(cand.parent) if cand.parent else None)
                 or type_from_context(text[: cand.start], text[cand.end :])
-                or EntityType.METHOD
+                or _type_from_mentions(surface, text)
+                # "named X", "we propose X": a proposal is a method's or a model's evidence.
+                or (EntityType.METHOD if cand.source is NAMED else None)
             )
+            if type_ is None:
+                return None  # no evidence of what it is: no entity ("EEG", "HOV")
             entity = LocalEntity(surface, type_, False, variant_of=cand.parent)
         registry[key] = entity
         return entity
@@ -453,6 +476,16 @@ def _occurrences(haystack: str, needle: str) -> Iterator[int]:
         if not (before.isalnum() or before in "_-" or after.isalnum() or after in "_-"):
             yield start
         start = haystack.find(needle, start + 1)
+
+
+def _type_from_mentions(surface: str, text: str, limit: int = 8) -> EntityType | None:
+    """The first type cue around any mention of `surface` ("X is ...; on the X dataset")."""
+    for i, start in enumerate(_occurrences(text, surface)):
+        if i == limit:
+            break
+        if type_ := type_from_context(text[:start], text[start + len(surface) :]):
+            return type_
+    return None
 
 
 def _sentence_initial(text: str, start: int) -> bool:

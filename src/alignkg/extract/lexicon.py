@@ -49,18 +49,41 @@ class Lexicon:
     entries: tuple[LexiconEntry, ...]
     not_entities: frozenset[str]  # names of no entity: generic acronyms (LLM), platforms (GitHub)
     model_families: tuple[str, ...]  # name stems of model families (GPT, LLaMA, Qwen, ...)
-    _by_key: dict[str, LexiconEntry] = field(default_factory=dict, repr=False, compare=False)
+    # match key -> the entry, and the spellings it matches only as spelled (None: any case)
+    _by_key: dict[str, tuple[LexiconEntry, frozenset[str] | None]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
+        spellings: dict[str, tuple[LexiconEntry, set[str] | None]] = {}
         for entry in self.entries:
             for form in entry.forms:
-                self._by_key.setdefault(match_key(form), entry)
+                owner, cased = spellings.setdefault(match_key(form), (entry, set()))
+                if owner is not entry:
+                    continue
+                if cased is not None and entry.case_sensitive(form):
+                    cased.add(_spelling(form))
+                else:
+                    spellings[match_key(form)] = (entry, None)
+        for key, (entry, cased) in spellings.items():
+            self._by_key[key] = (entry, frozenset(cased) if cased is not None else None)
 
     def lookup(self, form: str) -> LexiconEntry | None:
-        return self._by_key.get(match_key(form))
+        """The entry `form` names, in any case unless all its spellings are case-sensitive
+        ("MAP" is not "mAP", "OPT" in a formula is not the model)."""
+        found = self._by_key.get(match_key(form))
+        if found is None:
+            return None
+        entry, cased = found
+        return entry if cased is None or _spelling(form) in cased else None
 
     def is_generic(self, form: str) -> bool:
         return form in self.not_entities or form.rstrip("s") in self.not_entities
+
+
+def _spelling(form: str) -> str:
+    """A form as spelled, but for spaces and hyphens ("Llama-2" and "Llama 2")."""
+    return "".join(ch for ch in form if ch not in " -")
 
 
 def _entry(raw: dict, source: str) -> LexiconEntry:

@@ -210,9 +210,13 @@ _DESCRIBED_TYPES = {
 
 
 def described_names(text: str) -> Iterator[Span]:
-    """A capitalised name before what it is: "the Partial Occlusion technique"."""
+    """A capitalised name before what it is: "the Dromedary model", "the SPIN method";
+    Title-Case words ("the Partial Occlusion technique") describe, they do not name."""
     for m in _DESCRIBED.finditer(text):
         name = m.group("name").rstrip()
+        words = name.split()
+        if len(words) > 1 and not any(re.search(r"\w[A-Z]|\d|^[A-Z]{2}", w) for w in words):
+            continue
         yield (
             m.start("name"),
             m.start("name") + len(name),

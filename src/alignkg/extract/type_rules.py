@@ -1,120 +1,75 @@
-"""The type of a name the lexicon does not know, from its spelled-out form or its context."""
+"""The type of a name the lexicon does not know, from its spelled-out form or its context.
+
+The cue words are data: data/type_cues.json. No evidence, no type: callers drop a name
+these rules cannot type unless a naming pattern or a proposal cue typed it already.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
+from importlib.resources import files
 
 from alignkg.records import EntityType
 
-_HEAD_WORDS: dict[EntityType, frozenset[str]] = {
-    EntityType.DATASET: frozenset(
-        {
-            "benchmark",
-            "dataset",
-            "corpus",
-            "suite",
-            "bench",
-            "collection",
-            "testbed",
-            "arena",
-            "leaderboard",
-            "database",
-            "inventories",
-            "inventory",
-            "conversations",
-            "evaluation",
-        }
-    ),
-    EntityType.TASK: frozenset(
-        {
-            "task",
-            "answering",
-            "retrieval",
-            "classification",
-            "detection",
-            "segmentation",
-            "generation",
-            "synthesis",
-            "editing",
-            "captioning",
-            "translation",
-            "summarization",
-            "recognition",
-            "problem",
-            "problems",
-            "perceptions",
-            "perception",
-        }
-    ),
-    EntityType.METRIC: frozenset(
-        {
-            "rate",
-            "score",
-            "error",
-            "accuracy",
-            "distance",
-            "metric",
-            "gap",
-            "precision",
-            "recall",
-            "ratio",
-            "divergence",
-        }
-    ),
-    EntityType.MODEL: frozenset(
-        {"network", "model", "assistant", "agent", "chatbot", "transformer"}
-    ),
-    EntityType.ORGANIZATION: frozenset(
-        {"university", "institute", "lab", "laboratory", "inc", "corporation", "company"}
-    ),
-}
+# Earlier items of a coordinated list before a mention: "ParCo, MoMask, and " before BAMM.
+_ITEM = r"(?<![\w-])[A-Z0-9][\w.+*-]*(?:\s[A-Z0-9][\w.+*-]*)?"
+_LIST_TAIL = re.compile(rf"(?:{_ITEM},\s*(?:and\s+|or\s+)?|{_ITEM}\s+(?:and|or)\s+)+$")
+_PREPOSITIONS = frozenset({"with", "for", "of", "via", "from", "to", "in", "on", "by"})
 
-_GENERIC_WORDS = frozenset(
-    {
-        "large",
-        "language",
-        "languages",
-        "vision",
-        "visual",
-        "multimodal",
-        "multi-modal",
-        "model",
-        "models",
-        "foundation",
-        "artificial",
-        "intelligence",
-        "general",
-        "natural",
-        "processing",
-        "machine",
-        "learning",
-        "neural",
-        "network",
-        "networks",
-        "generative",
-        "pretrained",
-        "pre-trained",
-        "human",
-        "computer",
-        "interaction",
-        "vision-language",
-        "world",
-        "agents",
-        "out-of-distribution",
-        "diffusion",
-        "text-to-image",
-        "small",
-        "big",
-        "reward",
-    }
-)
+
+@cache
+def _cues() -> dict:
+    return json.loads((files("alignkg") / "data" / "type_cues.json").read_text(encoding="utf-8"))
+
+
+@cache
+def _head_words() -> dict[EntityType, frozenset[str]]:
+    return {EntityType(t): frozenset(words) for t, words in _cues()["head_words"].items()}
+
+
+@cache
+def _generic_words() -> frozenset[str]:
+    return frozenset(_cues()["generic_words"])
+
+
+def _alternation(phrases: list[str]) -> str:
+    return "|".join(
+        re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True)
+    )
+
+
+@cache
+def _context_regexes() -> tuple[
+    tuple[tuple[EntityType, re.Pattern[str]], ...],
+    tuple[tuple[EntityType, re.Pattern[str]], ...],
+    re.Pattern[str],
+    re.Pattern[str],
+]:
+    cues = _cues()
+    # The word right after the name ("GLUE benchmark", "BLEU score"), not "-based" etc.
+    after = tuple(
+        (EntityType(t), re.compile(rf"^[-\s]?(?:{_alternation(words)})\b", re.I))
+        for t, words in cues["after"].items()
+    )
+    # The words right before it ("the task of X", "datasets such as X, Y and").
+    before = tuple(
+        (EntityType(t), re.compile(rf"\b(?:{_alternation(words)})\s*[\"“']?$", re.I))
+        for t, words in cues["before"].items()
+    )
+    nouns = _alternation(list(cues["appositive"]))
+    appositive = re.compile(
+        rf"^,\s+(?:a|an|the|our)\s+(?:[\w-]+,?\s+){{0,6}}?(?P<noun>{nouns})s?\b", re.I
+    )
+    return after, before, appositive, re.compile(cues["model_size_after"])
 
 
 def head_word(phrase: str) -> str:
     """The head of a name: the last word before a preposition ("Self-Alignment with ...")."""
     words = re.split(r"\s+", phrase.strip())
     for i, word in enumerate(words):
-        if i > 0 and word.lower() in {"with", "for", "of", "via", "from", "to", "in", "on", "by"}:
+        if i > 0 and word.lower() in _PREPOSITIONS:
             words = words[:i]
             break
     last = words[-1].lower() if words else ""
@@ -123,9 +78,9 @@ def head_word(phrase: str) -> str:
 
 def type_from_phrase(phrase: str) -> EntityType | None:
     """The type a descriptive phrase gives: "... Network" -> Model, "... Benchmark" ->
-    Dataset, "... Rate" -> Metric; None when it says nothing."""
+    Dataset, "... Rate" -> Metric, "... Optimization" -> Method; None when it says nothing."""
     head = head_word(phrase)
-    for type_, words in _HEAD_WORDS.items():
+    for type_, words in _head_words().items():
         if head in words or head.rstrip("s") in words:
             if type_ is EntityType.MODEL and phrase.islower():
                 return EntityType.METHOD  # "process reward model": a technique, not a system
@@ -135,58 +90,27 @@ def type_from_phrase(phrase: str) -> EntityType | None:
 
 def is_generic_phrase(phrase: str) -> bool:
     """ "large language models", "Vision-Language Models": names of no particular thing."""
+    generic = _generic_words()
     words = [w.lower() for w in re.split(r"[\s]+", phrase) if w]
-    return bool(words) and all(
-        w in _GENERIC_WORDS or w.rstrip("s") in _GENERIC_WORDS for w in words
-    )
-
-
-_CONTEXT_CUES: tuple[tuple[EntityType, re.Pattern[str]], ...] = (
-    (
-        EntityType.DATASET,
-        re.compile(r"\b(?:benchmarks?|datasets?|corpus|corpora|suite|testbed)\b", re.I),
-    ),
-    (
-        EntityType.MODEL,
-        re.compile(
-            r"\b(?:assistant|chatbot"
-            r"|(?:language |base |foundation )?models? (?:named|called|dubbed))\b",
-            re.I,
-        ),
-    ),
-)
-
-
-_APPOSITIVE = re.compile(
-    r"^,\s+(?:a|an|the|our)\s+(?:[\w-]+\s+){0,6}?(?P<noun>benchmark|dataset|corpus|model"
-    r"|assistant|chatbot|method|framework|algorithm|approach|technique|metric|task|platform"
-    r"|leaderboard|suite|question set|test set)s?\b",
-    re.I,
-)
-_APPOSITIVE_TYPES = {
-    "benchmark": EntityType.DATASET,
-    "dataset": EntityType.DATASET,
-    "corpus": EntityType.DATASET,
-    "platform": EntityType.DATASET,
-    "leaderboard": EntityType.DATASET,
-    "suite": EntityType.DATASET,
-    "question set": EntityType.DATASET,
-    "test set": EntityType.DATASET,
-    "model": EntityType.MODEL,
-    "assistant": EntityType.MODEL,
-    "chatbot": EntityType.MODEL,
-    "metric": EntityType.METRIC,
-    "task": EntityType.TASK,
-}
+    return bool(words) and all(w in generic or w.rstrip("s") in generic for w in words)
 
 
 def type_from_context(before: str, after: str) -> EntityType | None:
-    """Type cues right around a name: "X, the first open-source ... model" (an apposition
-    says what X is), then "a benchmark, X," / "X dataset" / "an assistant named X"."""
-    if m := _APPOSITIVE.match(after[:120]):
-        return _APPOSITIVE_TYPES.get(m.group("noun").lower(), EntityType.METHOD)
-    near = f"{before[-40:]} {after[:25]}"
-    for type_, cue in _CONTEXT_CUES:
-        if cue.search(near):
+    """Type cues right around a mention: an apposition ("X, the first open-source ...
+    model"), a size or version ("X-7B", "X v2"), the word after ("X benchmark", "X
+    score", "X algorithm"), the words before ("the task of X", "datasets such as X")."""
+    after_cues, before_cues, appositive, model_size = _context_regexes()
+    head = after[:120]
+    if m := appositive.match(head):
+        noun = re.sub(r"\s+", " ", m.group("noun").lower())
+        return EntityType(_cues()["appositive"][noun])
+    if model_size.match(head):
+        return EntityType.MODEL
+    for type_, cue in after_cues:
+        if cue.match(head):
+            return type_
+    tail = _LIST_TAIL.sub("", before[-160:])[-40:]  # through a list: "such as A, B and X"
+    for type_, cue in before_cues:
+        if cue.search(tail):
             return type_
     return None
