@@ -201,6 +201,12 @@ class EntityFinder:
             name, rest = contribution
             type_ = _type_from_name(name, families) or title_contribution_type(name, rest)
             found.append(Candidate(0, len(name), TITLE, type_))
+            # The contribution wherever the abstract names it, over shorter names inside it
+            # ("optimized through Baichuan Alignment", not the model family "Baichuan").
+            if " " in name:
+                for start in _occurrences(text, name):
+                    if start > title_end:
+                        found.append(Candidate(start, start + len(name), TITLE, type_))
         for source, spans in (
             (BENCH, names.benchmark_names(text)),
             (MODEL, names.model_names(text, families)),

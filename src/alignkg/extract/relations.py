@@ -185,6 +185,9 @@ class RelationFinder:
             )
             for name in ("prepositions", "base_prepositions")
         )
+        self._systems = re.compile(
+            rf"(?<![\w-])(?:{words_regex(self.table.words('trained_system_words'))})(?![\w-])", re.I
+        )
         self._scope = re.compile(
             rf"(?<![\w-])(?:{words_regex(self.table.words('scope_prepositions'))})(?![\w-])", re.I
         )
@@ -391,7 +394,7 @@ class RelationFinder:
             pairs = [(head, tail) for head in subjects for tail in after[:count]]
         for head, tail in pairs:
             # A paper does not claim that something beats its own contribution.
-            if tail is head or (tail is main and not rule.reverse):
+            if tail is head or (tail is main and RelationType.OUTPERFORMS in rule.relations):
                 continue
             if rule.reverse:
                 head, tail = tail, head
@@ -482,15 +485,17 @@ class RelationFinder:
         for e in entities:
             parent = by_key.get(e.variant_of) if e.variant_of else None
             if parent is not None and parent is not e and parent.type is e.type:
+                if _spelled_apart(e, parent):
+                    continue
                 sentence = _sentence_of(sentences, e.first)
                 yield from self._relation("variant-name", e, parent, sentence)
 
     def _model_name_relations(self, entities, sentences, proposed) -> Iterator[FoundRelation]:
-        """What a model's name says: "Qwen-SFT-MoI" is trained with the paper's MoI; and
-        "Qwen2-Nova-72B" is built on "Qwen2-72B" (same family, version and size, plus a
-        name of its own)."""
+        """What a model's name says: "Qwen-SFT-MoI" is trained with the paper's own MoI;
+        and "Qwen2-Nova-72B" is built on "Qwen2-72B" (the same family and version, the
+        base's sizes and releases, plus a name of its own; never the other way round)."""
         models = [e for e in entities if e.type is EntityType.MODEL]
-        own_methods = [e for e in entities if e.type is EntityType.METHOD and not e.known]
+        own_methods = [e for e in entities if e.type is EntityType.METHOD and id(e) in proposed]
         for model in models:
             sentence = _sentence_of(sentences, model.first)
             parts = name_parts(model.name)
@@ -501,23 +506,63 @@ class RelationFinder:
             for base in models:
                 if base is model or model_stem(base.name) != model_stem(model.name):
                     continue
-                extra = parts - name_parts(base.name)
+                extra = _release_parts(model.name) - _release_parts(base.name)
                 own_words = {w for w in extra if w not in RELEASE_WORDS and not w[0].isdigit()}
-                if own_words and (
-                    id(model) in proposed
-                    and id(base) not in proposed
-                    or (_sizes(model.name) and _sizes(model.name) == _sizes(base.name))
+                base_words = {
+                    w
+                    for w in _release_parts(base.name)
+                    if w not in RELEASE_WORDS and not w[0].isdigit()
+                }
+                if (
+                    own_words
+                    and base_words <= _release_parts(model.name)
+                    and (
+                        (id(model) in proposed and id(base) not in proposed)
+                        or (_sizes(model.name) and _sizes(model.name) == _sizes(base.name))
+                    )
                 ):
                     yield from self._relation("model-name-base", model, base, sentence)
 
     def _own_model_training(self, own, sentences) -> Iterator[FoundRelation]:
-        """A paper that proposes both a model and a method trains the one with the other."""
-        models = [e for e in own if e.type is EntityType.MODEL]
+        """A paper that proposes both a trained system (a model with a size, of a known
+        family, or one it calls an assistant, a chatbot, a language model) and a method
+        trains the one with the other. An architecture ("KST-GCN") is not trained by the
+        paper's other method."""
+        models = [
+            e for e in own if e.type is EntityType.MODEL and self._trained_system(e, sentences)
+        ]
         methods = [e for e in own if e.type is EntityType.METHOD]
         for model in models:
             for method in methods:
                 sentence = _sentence_of(sentences, model.first)
                 yield from self._relation("own-model-and-method", model, method, sentence)
+
+    def _trained_system(self, model: LocalEntity, sentences) -> bool:
+        if model.known or _sizes(model.name):
+            return True  # a release of a known family, or one with a parameter count
+        return any(
+            self._systems.search(_sentence_of(sentences, start).text) for start, _ in model.mentions
+        )
+
+
+def _release_parts(name: str) -> set[str]:
+    """A model name's parts after its family and version: "Llama3-PBM-Nova-70B" and
+    "Llama-3-70B" -> {"pbm", "nova", "70b"} and {"70b"}."""
+    parts = [p for p in re.split(r"[- ]", name.lower()) if p]
+    if len(parts) > 1 and re.fullmatch(r"\d+(?:\.\d+)*", parts[1]):
+        return set(parts[2:])
+    return set(parts[1:])
+
+
+def _spelled_apart(variant: LocalEntity, parent: LocalEntity) -> bool:
+    """A variant whose spelled-out form shares no word with any spelled-out form of its
+    parent: "Deep Structured Active Contours (DSAC)" is no Soft Actor-Critic (SAC)."""
+    long_forms = [a for a in variant.aliases if " " in a]
+    parent_forms = [f for f in (parent.name, *parent.aliases) if " " in f]
+    if not long_forms or not parent_forms:
+        return False
+    words = {w.lower() for f in parent_forms for w in re.findall(r"[A-Za-z]{3,}", f)}
+    return not any(w.lower() in words for f in long_forms for w in re.findall(r"[A-Za-z]{3,}", f))
 
 
 def _sizes(name: str) -> set[str]:
