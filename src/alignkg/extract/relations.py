@@ -188,6 +188,9 @@ class RelationFinder:
         self._systems = re.compile(
             rf"(?<![\w-])(?:{words_regex(self.table.words('trained_system_words'))})(?![\w-])", re.I
         )
+        self._list_opener = re.compile(
+            rf"\s*(?:{words_regex(self.table.words('list_openers'))})(?![\w-])", re.I
+        )
         self._scope = re.compile(
             rf"(?<![\w-])(?:{words_regex(self.table.words('scope_prepositions'))})(?![\w-])", re.I
         )
@@ -211,7 +214,12 @@ class RelationFinder:
                 re.fullmatch(r"[\w-]+", w) and not self._preposition.search(w + " ") for w in words
             )
         if rule.gap == "no-scope":
-            return not self._scope.search(gap)
+            # Ten words at most; a comma only before a list ("systems, including X").
+            return (
+                len(gap.split()) <= 10
+                and not self._scope.search(gap)
+                and all(self._list_opener.match(part) for part in gap.split(",")[1:])
+            )
         return True
 
     def _prepositional(self, text_before: str) -> bool:
