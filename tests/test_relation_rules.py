@@ -302,3 +302,40 @@ def test_the_papers_own_method_and_model_by_reference(nlp):
 )
 def test_lineage_cues(nlp, abstract, statement):
     assert statement in relations_of(nlp, "A Paper", abstract)
+
+
+def test_the_rule_table_is_saved_with_the_pipeline(nlp, tmp_path):
+    import spacy
+
+    nlp.to_disk(tmp_path / "pipeline")
+    saved = json.loads(
+        (tmp_path / "pipeline" / "alignkg_relations" / "relation_rules.json").read_text()
+    )
+    assert saved == TABLE.data
+    loaded = spacy.load(tmp_path / "pipeline")
+    title, abstract = BAICHUAN
+    assert relations_of(loaded, title, abstract) == relations_of(nlp, title, abstract)
+
+
+def test_a_pipeline_can_use_its_own_rule_table(tmp_path):
+    import spacy
+
+    from alignkg.extract import build_nlp
+
+    data = json.loads(json.dumps(TABLE.data))
+    for row in data["rules"]:
+        if row["name"] == "outperform-cue":
+            row["pattern"] = ["trounces"]
+    rules = tmp_path / "rules.json"
+    rules.write_text(json.dumps(data))
+    custom = spacy.blank("en")
+    custom.add_pipe("alignkg_sentences")
+    custom.add_pipe("alignkg_acronyms")
+    custom.add_pipe("alignkg_entities")
+    custom.add_pipe("alignkg_relations", config={"rules": str(rules)})
+    build_nlp(custom)
+    found = relations_of(
+        custom, "A Paper", "We propose f-DPO. f-DPO trounces PPO. f-DPO outperforms KTO."
+    )
+    assert ("f-DPO", "OUTPERFORMS", "PPO") in found
+    assert ("f-DPO", "OUTPERFORMS", "KTO") not in found

@@ -8,17 +8,20 @@ blank line, then its abstract (Paper.text).
 
 from __future__ import annotations
 
+import json
+
 import numpy
 from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
-from spacy.util import filter_spans
+from spacy.util import ensure_path, filter_spans
 
 from alignkg.extract.acronyms import find_definitions
 from alignkg.extract.entities import EntityFinder
 from alignkg.extract.lexicon import load_lexicon
 from alignkg.extract.relations import RelationFinder, Sentence
+from alignkg.extract.rule_table import RULES_FILE, load_rule_table, parse_table
 
 for _name in ("acronyms", "alignkg_entities", "alignkg_relations"):
     if not Doc.has_extension(_name):
@@ -109,14 +112,28 @@ class EntityRecognizer:
         return doc
 
 
-@Language.factory("alignkg_relations")
+@Language.factory("alignkg_relations", default_config={"rules": None})
 class RelationExtractor:
-    """Relations from entity roles and the cue rules of data/relation_rules.json (one
-    Matcher pass per doc) -> doc._.alignkg_relations."""
+    """Relations from entity roles and the cue rules of data/relation_rules.json (or the
+    `rules` file of the config; one Matcher pass per doc) -> doc._.alignkg_relations.
+    The rule table is saved with the pipeline (`nlp.to_disk`) and read back from it."""
 
-    def __init__(self, nlp: Language, name: str) -> None:
+    def __init__(self, nlp: Language, name: str, rules: str | None = None) -> None:
         self.name = name
-        self.finder = RelationFinder(nlp)
+        self.nlp = nlp
+        self.finder = RelationFinder(nlp, load_rule_table(rules))
+
+    def to_disk(self, path, *, exclude=()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.finder.table.data, ensure_ascii=False, indent=1)
+        (path / RULES_FILE).write_text(text + "\n", encoding="utf-8")
+
+    def from_disk(self, path, *, exclude=()) -> RelationExtractor:
+        file = ensure_path(path) / RULES_FILE
+        table = parse_table(json.loads(file.read_text(encoding="utf-8")), str(file))
+        self.finder = RelationFinder(self.nlp, table)
+        return self
 
     def __call__(self, doc: Doc) -> Doc:
         entities = doc._.alignkg_entities or []

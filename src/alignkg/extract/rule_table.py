@@ -80,6 +80,7 @@ class RuleTable:
     rules: dict[str, Rule]
     lists: dict[str, tuple[str, ...]]
     markers: dict[str, tuple[str, ...]]
+    data: dict  # the table as read, to save with a pipeline
 
     def __getitem__(self, name: str) -> Rule:
         return self.rules[name]
@@ -142,7 +143,7 @@ def parse_table(data: dict, source: str = RULES_FILE) -> RuleTable:
                 f"the schema of {', '.join(relations)}"
             )
         rules[name] = rule
-    table = RuleTable(rules, lists, markers)
+    table = RuleTable(rules, lists, markers, data)
     for label, patterns in table.patterns().items():
         for pattern in patterns:
             for token in pattern.split():
