@@ -493,7 +493,9 @@ class RelationFinder:
         for e in entities:
             parent = by_key.get(e.variant_of) if e.variant_of else None
             if parent is not None and parent is not e and parent.type is e.type:
-                if _spelled_apart(e, parent):
+                # The parent is a method the field knows or the abstract spells out: not
+                # "UAV" in "UAV-Assisted", "DTI" in "MD-DTI images".
+                if _spelled_apart(e, parent) or not (parent.known or parent.aliases):
                     continue
                 sentence = _sentence_of(sentences, e.first)
                 yield from self._relation("variant-name", e, parent, sentence)
