@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -23,10 +28,11 @@ from alignkg.records import (
     RelationType,
     paper_node_id,
 )
-from alignkg.store import neo4j_loader, neo4j_schema
+from alignkg.store import neo4j_loader, neo4j_lock, neo4j_schema
 from alignkg.store.base import StoreError
 from alignkg.store.embedded import EmbeddedStore
 from alignkg.store.neo4j import Neo4jStore
+from alignkg.store.neo4j_lock import LOCK_LABEL, LoadLocked
 from alignkg.store.neo4j_schema import NODE_LABELS, split_statements
 
 pytest_plugins = ["neo4j_fixtures"]
@@ -240,27 +246,82 @@ def test_transient_errors_are_retried(neo4j_counts, neo4j_store, sample_graph, m
     neo4j_store.save(sample_graph)
     batches = neo4j_loader.chunks
     assert len(attempts) == 1 + sum(
-        len(list(batches(rows, 4))) for rows in neo4j_loader.write_plan(sample_graph).values()
+        len(list(batches(rows, 4))) for _, rows in neo4j_loader.write_plan(sample_graph)
     )
     assert neo4j_counts() == expected_counts(sample_graph)
     assert neo4j_store.load_graph() == sample_graph
 
 
 @pytest.mark.neo4j
-def test_concurrent_loads_end_with_one_copy(neo4j_counts, neo4j_store, sample_graph):
-    """Loads racing on the same nodes lock each other (deadlocks are transient errors,
-    retried by the driver); MERGE on ids leaves one node and one relationship each."""
+def test_one_load_at_a_time(neo4j_counts, neo4j_store, sample_graph, embedded_store):
+    """While a load runs, a second (the API or `alignkg load`) fails at once with a
+    one-line message and writes nothing; once the first ends, loading works again."""
     graph = with_paper(sample_graph)
+    started, resume = threading.Event(), threading.Event()
 
-    def load() -> None:
+    def pause(query: str, rows: int) -> None:
+        started.set()
+        assert resume.wait(60)
+
+    def first_load() -> None:
         with Neo4jStore.from_env(batch_size=2) as store:
-            store.save(graph)
+            store.save(graph, on_batch=pause)
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        for future in [pool.submit(load) for _ in range(4)]:
-            future.result()
-    assert neo4j_counts() == expected_counts(graph)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(first_load)
+        assert started.wait(60)
+        try:
+            with Neo4jStore.from_env() as second, pytest.raises(LoadLocked) as locked:
+                second.save(sample_graph)
+            assert "another alignkg load is writing to Neo4j at" in str(locked.value)
+            assert f"pid {os.getpid()}" in str(locked.value)
+            result = invoke("load", "--data-dir", str(embedded_store.path.parent))
+            assert result.exit_code == 2, result.output
+            assert "another alignkg load" in error_line(result)
+        finally:
+            resume.set()
+        first.result()
+    assert neo4j_counts() == expected_counts(graph)  # the lock node is gone too
     assert neo4j_store.load_graph() == graph
+    neo4j_store.save(sample_graph)
+    assert neo4j_store.load_graph() == sample_graph
+
+
+def _hold_lock(store: Neo4jStore, host: str, pid: int, silent_seconds: int) -> None:
+    store.driver.execute_query(
+        f"CREATE (:{LOCK_LABEL} {{name: 'load', token: 'old', host: $host, pid: $pid, "
+        "since: datetime() - duration({seconds: $silent}), "
+        "heartbeat: datetime() - duration({seconds: $silent})})",
+        host=host,
+        pid=pid,
+        silent=silent_seconds,
+    )
+
+
+@pytest.mark.neo4j
+def test_a_stale_lock_is_taken_over(neo4j_counts, neo4j_store, sample_graph, caplog):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    for host, pid, silent in [
+        (socket.gethostname(), dead.pid, 0),  # its process is gone
+        ("elsewhere", 1, 3600),  # no heartbeat for an hour
+    ]:
+        neo4j_store.driver.execute_query("MATCH (n) DETACH DELETE n")
+        neo4j_store.driver.execute_query(neo4j_lock.CONSTRAINT)
+        _hold_lock(neo4j_store, host, pid, silent)
+        with caplog.at_level("WARNING"):
+            neo4j_store.save(sample_graph)
+        assert f"from a load that died (pid {pid} on {host}" in caplog.text
+        assert neo4j_counts() == expected_counts(sample_graph)
+
+
+@pytest.mark.neo4j
+def test_a_live_lock_elsewhere_is_respected(neo4j_counts, neo4j_store, sample_graph):
+    neo4j_store.driver.execute_query(neo4j_lock.CONSTRAINT)
+    _hold_lock(neo4j_store, "elsewhere", 1, 5)
+    with pytest.raises(LoadLocked, match="pid 1 on elsewhere"):
+        neo4j_store.save(sample_graph)
+    assert neo4j_counts() == (1, 0)  # only the lock node
 
 
 @pytest.mark.neo4j

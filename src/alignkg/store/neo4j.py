@@ -172,6 +172,11 @@ class Neo4jStore:
                 raise
         return cls(driver, database=database, batch_size=batch_size, uri=uri)
 
+    @property
+    def where(self) -> str:
+        """The server and database, for messages."""
+        return f"Neo4j at {self.uri}" + (f" (database {self.database})" if self.database else "")
+
     def close(self) -> None:
         self.driver.close()
 
@@ -217,8 +222,9 @@ class Neo4jStore:
     def save(self, graph: KnowledgeGraph, on_batch: Callable[[str, int], None] | None = None):
         """Replace the stored graph by `graph` (batched; see neo4j_loader: idempotent, and
         complete after a re-run, but not atomic)."""
-        with self.session() as session:
-            GraphLoader(session, self.batch_size, on_batch).save(graph)
+        GraphLoader(self.driver, self.database, self.batch_size, on_batch, where=self.where).save(
+            graph
+        )
 
     # --- reading -------------------------------------------------------------------------
 

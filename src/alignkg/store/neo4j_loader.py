@@ -1,27 +1,35 @@
 """Writing a KnowledgeGraph into Neo4j.
 
-The loader applies cypher/schema.cypher, then writes with batched `UNWIND $rows ... MERGE`,
-one managed transaction per batch (the driver retries transient errors), and finally
-deletes what the graph no longer holds. Every write is a MERGE on ids followed by a SET of
-all properties, so loading twice changes nothing and a load cut half-way, run again, ends
-complete. Readers may see a half-written graph while a load runs: unlike the embedded
-store, a Neo4j load is not all-or-nothing.
+The loader takes the database's load lock (store/neo4j_lock.py), applies
+cypher/schema.cypher, then writes with batched `UNWIND $rows ...` statements, one managed
+transaction per batch (the driver retries transient errors, deadlocks included), `workers`
+transactions at a time, and finally deletes what the graph no longer holds and checks the
+counts. Into a database without alignkg nodes the statements CREATE (no lookup before each
+write); otherwise every write is a MERGE on ids followed by a SET of all properties, so
+loading twice changes nothing and a load cut half-way, run again, ends complete. Readers
+may see a half-written graph while a load runs: unlike the embedded store, a Neo4j load is
+not all-or-nothing.
 
-Labels, types and the property mapping are in store/neo4j_schema.py.
+Nodes are written before relationships, relationships one type (and pair of end labels)
+at a time, sorted by their ends, so the batches running together touch mostly different
+nodes. Labels, types and the property mapping are in store/neo4j_schema.py.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
-from neo4j import ManagedTransaction, Session
+from neo4j import Driver, ManagedTransaction
 
 from alignkg.records import PAPER_LABEL, KnowledgeGraph
 from alignkg.store import neo4j_schema as schema
 from alignkg.store.base import StoreError
+from alignkg.store.neo4j_lock import load_lock
 from alignkg.store.neo4j_schema import (
     ENTITY_LABEL,
     NODE_LABELS,
@@ -35,30 +43,36 @@ from alignkg.store.neo4j_schema import (
     split_by_label,
 )
 
-DEFAULT_BATCH_SIZE = 1000
+DEFAULT_BATCH_SIZE = 5000
+DEFAULT_WORKERS = 2
+"""Transactions in flight: one is packed by the client while the server runs the other."""
 
 
 # --- Cypher, from the fixed lists -----------------------------------------------------------
 
 
-def merge_papers_query() -> str:
+def papers_query(create: bool = False) -> str:
+    if create:
+        return f"UNWIND $rows AS row CREATE (n:{PAPER_LABEL}) SET n = row"
     return f"UNWIND $rows AS row MERGE {match_by_id('n', PAPER_LABEL, 'row.id')} SET n = row"
 
 
-def merge_entities_query(type_: str) -> str:
+def entities_query(type_: str, create: bool = False) -> str:
     label = checked(type_, TYPE_LABELS)
+    if create:
+        return f"UNWIND $rows AS row CREATE (n:{ENTITY_LABEL}:{label}) SET n = row"
     return (
         f"UNWIND $rows AS row MERGE {match_by_id('n', ENTITY_LABEL, 'row.id')} "
         f"SET n:{label} SET n = row"
     )
 
 
-def merge_relations_query(type_: str, head_label: str, tail_label: str) -> str:
+def relations_query(type_: str, head_label: str, tail_label: str, create: bool = False) -> str:
     rel = checked(type_, RELATION_TYPES)
     return (
         f"UNWIND $rows AS row MATCH {match_by_id('h', head_label, 'row.head')} "
         f"MATCH {match_by_id('t', tail_label, 'row.tail')} "
-        f"MERGE (h)-[r:{rel}]->(t) SET r = row.props"
+        f"{'CREATE' if create else 'MERGE'} (h)-[r:{rel}]->(t) SET r = row.props"
     )
 
 
@@ -96,68 +110,130 @@ def _relation_groups(
     return groups
 
 
-def write_plan(graph: KnowledgeGraph) -> dict[str, list[dict[str, Any]]]:
-    """Each MERGE query with its rows, in writing order: papers, entities (one query per
-    type, for its label), then relationships (one query per type and end labels)."""
-    plan = {merge_papers_query(): [schema.paper_props(k, p) for k, p in graph.papers.items()]}
+def write_plan(graph: KnowledgeGraph, create: bool = False) -> list[tuple[str, list[dict]]]:
+    """Each query with its rows, in writing order: papers, entities (one query per type,
+    for its label), then relationships (one query per type and end labels, rows sorted
+    by head and tail). `create`: CREATE instead of MERGE, for a database without them."""
+    plan = [(papers_query(create), [schema.paper_props(k, p) for k, p in graph.papers.items()])]
     by_type: dict[str, list[dict]] = defaultdict(list)
     for entity in graph.entities.values():
         by_type[entity.type.value].append(schema.entity_props(entity))
     for type_, rows in sorted(by_type.items()):
-        plan[merge_entities_query(type_)] = rows
+        plan.append((entities_query(type_, create), rows))
     for (type_, head_label, tail_label), pairs in _relation_groups(graph.relations).items():
-        plan[merge_relations_query(type_, head_label, tail_label)] = [
+        rows = [
             {"head": h, "tail": t, "props": schema.relation_props(graph.relations[(h, type_, t)])}
             for h, t in pairs
         ]
+        plan.append((relations_query(type_, head_label, tail_label, create), rows))
     return plan
 
 
 class GraphLoader:
-    """Writes graphs through one session, `batch_size` rows per transaction."""
+    """Writes graphs into one database, `batch_size` rows per transaction, `workers`
+    transactions at a time (each worker thread has its own session)."""
 
     def __init__(
         self,
-        session: Session,
+        driver: Driver,
+        database: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         on_batch: Callable[[str, int], None] | None = None,
+        workers: int = DEFAULT_WORKERS,
+        where: str = "Neo4j",
     ) -> None:
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
-        self.session = session
+        if batch_size < 1 or workers < 1:
+            raise ValueError("batch_size and workers must be at least 1")
+        self.driver = driver
+        self.database = database
         self.batch_size = batch_size
         self.on_batch = on_batch  # told (query, rows) after each committed batch
+        self.workers = workers
+        self.where = where  # for messages: the server (and database)
+        self._local = threading.local()
+        self._sessions: list = []
+        self._guard = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
+
+    def _session(self):
+        """This thread's session, opened on first use."""
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = self.driver.session(database=self.database)
+            with self._guard:
+                self._sessions.append(session)
+        return session
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+        for session in self._sessions:
+            session.close()
+        self._sessions.clear()
+        self._local = threading.local()
+
+    def _write_batch(self, query: str, rows: Sequence) -> None:
+        self._session().execute_write(_run_rows, query, rows)
+        if self.on_batch is not None:
+            self.on_batch(query, len(rows))
 
     def write(self, query: str, rows: Sequence) -> None:
-        for chunk in chunks(rows, self.batch_size):
-            self.session.execute_write(_run_rows, query, chunk)
-            if self.on_batch is not None:
-                self.on_batch(query, len(chunk))
+        """All `rows` through `query`, in batches; the first failure stops the rest."""
+        batches = list(chunks(rows, self.batch_size))
+        if self.workers == 1 or len(batches) == 1:
+            for batch in batches:
+                self._write_batch(query, batch)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="alignkg-load")
+        futures = [self._pool.submit(self._write_batch, query, batch) for batch in batches]
+        _, pending = wait(futures, return_when=FIRST_EXCEPTION)
+        for future in pending:
+            future.cancel()
+        wait(futures)  # the batches already running end before the error is told
+        for future in futures:
+            if not future.cancelled():
+                future.result()  # raises the first failure
+
+    def _run(self, query: str, **params) -> list:
+        return list(self._session().run(query, params))
 
     def apply_schema(self, path: Path = SCHEMA_FILE) -> None:
         # Schema commands cannot share a transaction with writes: each runs on its own.
         for statement in schema_statements(path):
-            self.session.run(statement).consume()
-        self.session.run("CALL db.awaitIndexes(300)").consume()
+            self._session().run(statement).consume()
+        self._session().run("CALL db.awaitIndexes(300)").consume()
+
+    def holds_nothing(self) -> bool:
+        """No alignkg node in the database (so nodes and relationships can be CREATEd)."""
+        return all(self.node_count(label) == 0 for label in NODE_LABELS)
 
     def save(self, graph: KnowledgeGraph) -> None:
-        """Make the database hold exactly `graph` (alignkg's labels and types)."""
-        self.apply_schema()
-        for query, rows in write_plan(graph).items():
-            self.write(query, rows)
-        self.remove_stale(graph)
-        self.verify(graph)
+        """Make the database hold exactly `graph` (alignkg's labels and types); one load
+        at a time per database (the lock)."""
+        try:
+            with load_lock(self.driver, self.database, self.where):
+                self.apply_schema()
+                create = self.holds_nothing()
+                for query, rows in write_plan(graph, create):
+                    self.write(query, rows)
+                if not create:
+                    self.remove_stale(graph)
+                self.verify(graph)
+        finally:
+            self.close()
 
     # --- what the graph no longer holds ---------------------------------------------------
 
     def _scalar(self, query: str, **params) -> Any:
-        return self.session.run(query, params).single(strict=True)[0]
+        return self._run(query, **params)[0][0]
 
     def node_count(self, label: str) -> int:
         return self._scalar(f"MATCH (n:{checked(label, NODE_LABELS)}) RETURN count(n)")
 
     def relation_counts(self) -> dict[str, int]:
-        records = self.session.run(
+        records = self._run(
             "MATCH ()-[r]->() WHERE type(r) IN $types RETURN type(r) AS type, count(r) AS n",
             types=list(RELATION_TYPES),
         )
@@ -170,9 +246,10 @@ class GraphLoader:
         wanted_nodes = split_by_label([*graph.papers, *graph.entities])
         for label, ids in wanted_nodes.items():
             if self.node_count(label) > len(ids):
-                stored = self.session.run(
-                    f"MATCH (n:{checked(label, NODE_LABELS)}) RETURN n.id AS id"
-                ).value("id")
+                stored = [
+                    r["id"]
+                    for r in self._run(f"MATCH (n:{checked(label, NODE_LABELS)}) RETURN n.id AS id")
+                ]
                 self.write(delete_nodes_query(label), sorted(set(stored) - set(ids)))
         wanted = defaultdict(int)
         for _, type_, _ in graph.relations:
@@ -180,7 +257,7 @@ class GraphLoader:
         for type_, count in sorted(self.relation_counts().items()):
             if count <= wanted[type_]:
                 continue
-            stored = self.session.run(
+            stored = self._run(
                 f"MATCH (h)-[:{checked(type_, RELATION_TYPES)}]->(t) "
                 "RETURN h.id AS head, t.id AS tail"
             )
