@@ -18,7 +18,6 @@ from neo4j.exceptions import ServiceUnavailable
 from typer.testing import CliRunner
 
 from alignkg.cli import app
-from alignkg.cli.neo4j import QUERIES_DIR, default_params
 from alignkg.records import (
     EntityType,
     Evidence,
@@ -28,12 +27,15 @@ from alignkg.records import (
     RelationType,
     paper_node_id,
 )
+from alignkg.store import neo4j as neo4j_module
 from alignkg.store import neo4j_loader, neo4j_lock, neo4j_schema
 from alignkg.store.base import StoreError
 from alignkg.store.embedded import EmbeddedStore
-from alignkg.store.neo4j import Neo4jStore
+from alignkg.store.neo4j import Neo4jStore, QueryError
 from alignkg.store.neo4j_lock import LOCK_LABEL, LoadLocked
-from alignkg.store.neo4j_schema import NODE_LABELS, split_statements
+from alignkg.store.neo4j_queries import default_params
+from alignkg.store.neo4j_readonly import parameters, why_not_read_only
+from alignkg.store.neo4j_schema import NODE_LABELS, QUERIES_DIR, split_statements
 
 pytest_plugins = ["neo4j_fixtures"]
 
@@ -481,14 +483,15 @@ def test_hostile_names_are_stored_as_text(neo4j_counts, neo4j_store, sample_grap
 
 
 def test_cypher_is_built_from_the_fixed_lists_only():
-    from alignkg.store.neo4j_loader import merge_entities_query, merge_relations_query
+    from alignkg.store.neo4j_loader import entities_query, relations_query
 
-    with pytest.raises(ValueError):
-        merge_entities_query("Method {id: 1}) DETACH DELETE n //")
-    with pytest.raises(ValueError):
-        merge_relations_query("USES]->() DETACH DELETE n //", "Paper", "Entity")
-    with pytest.raises(ValueError):
-        merge_relations_query("USES", "Paper) DETACH DELETE n //", "Entity")
+    for create in (False, True):
+        with pytest.raises(ValueError):
+            entities_query("Method {id: 1}) DETACH DELETE n //", create)
+        with pytest.raises(ValueError):
+            relations_query("USES]->() DETACH DELETE n //", "Paper", "Entity", create)
+        with pytest.raises(ValueError):
+            relations_query("USES", "Paper) DETACH DELETE n //", "Entity", create)
 
 
 # --- cypher/queries ------------------------------------------------------------------------------
@@ -676,9 +679,192 @@ def test_query_cli_errors(neo4j_counts, neo4j_store, sample_graph, tmp_path):
     assert writing.exit_code == 1 and "--write" in error_line(writing)
     assert neo4j_counts() == counts
     no_file = invoke("query", str(tmp_path / "nothing.cypher"))
-    assert no_file.exit_code == 2 and "no such file" in error_line(no_file)
+    assert no_file.exit_code == 1 and "no such file" in error_line(no_file)
     bad_param = invoke("query", "RETURN 1", "--param", "novalue")
-    assert bad_param.exit_code == 2 and "name=value" in error_line(bad_param)
+    assert bad_param.exit_code == 1 and "name=value" in error_line(bad_param)
 
     wrote = invoke("query", "CREATE (n:Scratch) RETURN count(n) AS made", "--write", "--json")
     assert json.loads(wrote.stdout) == [{"made": 1}]
+
+
+# --- alignkg query: read-only means read-only ------------------------------------------------
+
+REFUSED = [
+    "TERMINATE TRANSACTIONS 'neo4j-transaction-1'",
+    "SHOW TRANSACTIONS YIELD transactionId AS id TERMINATE TRANSACTIONS id",
+    "LOAD CSV FROM 'http://127.0.0.1:7474/' AS line RETURN line",
+    "load csv from 'file:///etc/passwd' as line return line",
+    "CREATE (n:Scratch) RETURN n",
+    "MATCH (n) DETACH DELETE n",
+    "MATCH (n:Entity) SET n.name = 'x'",
+    "MATCH (n:Entity) REMOVE n:Method",
+    "MERGE (n:Scratch {id: 1})",
+    "MATCH (n) FOREACH (x IN [1] | SET n.x = x)",
+    "MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 10 ROWS",
+    "UNWIND [1] AS x CALL (x) { RETURN x AS y } IN TRANSACTIONS RETURN y",
+    "CREATE INDEX scratch IF NOT EXISTS FOR (n:Scratch) ON (n.x)",
+    "DROP INDEX entity_names",
+    "DROP CONSTRAINT paper_id",
+    "CALL db.createLabel('Scratch')",
+    "CALL db.clearQueryCaches()",
+    "CALL dbms.setConfigValue('db.logs.query.enabled', 'OFF')",
+    "CALL apoc.create.node(['Scratch'], {})",
+    "RETURN apoc.cypher.runFirstColumnSingle('CREATE (n) RETURN n', {}) AS n",
+    "USE system SHOW USERS",
+    "ALTER USER neo4j SET PASSWORD 'changed-it'",
+    "CREATE USER eve SET PASSWORD 'password1'",
+    "STOP DATABASE neo4j",
+    "CREATE DATABASE other",
+    "// a comment first\nMATCH (n) WITH n LIMIT 1 DETACH DELETE n",
+    "EXPLAIN MATCH (n) DETACH DELETE n",
+]
+ALLOWED = [
+    "MATCH (n:Entity {name: 'CREATE'}) RETURN n.name AS set",
+    "MATCH (n:`DELETE`) RETURN n // DETACH DELETE n",
+    "RETURN 'LOAD CSV FROM x' AS text, \"TERMINATE\" AS other",
+    "MATCH (n) RETURN n {.name, set: 1} LIMIT 1",
+    "MATCH (n:Entity) WHERE n.name STARTS WITH 'D' RETURN count(n)",
+    "CALL { MATCH (n:Entity) RETURN n } RETURN count(n)",
+    "SHOW INDEXES",
+    "SHOW CONSTRAINTS YIELD name RETURN name",
+    "SHOW TRANSACTIONS",
+    "SHOW PROCEDURES YIELD name RETURN name LIMIT 1",
+    "SHOW DATABASES",
+    "CALL dbms.components()",
+    "CALL db.labels()",
+    "CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType",
+    "CALL db.schema.visualization()",
+    "CALL db.index.fulltext.queryNodes('entity_names', 'dpo') YIELD node RETURN node.name",
+    "RETURN apoc.text.join(['a', 'b'], ',') AS joined",
+]
+
+
+@pytest.mark.parametrize("statement", REFUSED)
+def test_read_only_rule_refuses_what_can_write_or_act(statement):
+    assert why_not_read_only(statement) is not None
+
+
+@pytest.mark.parametrize("statement", ALLOWED)
+def test_read_only_rule_allows_reads(statement):
+    assert why_not_read_only(statement) is None
+
+
+def test_parameters_are_read_from_the_statement_only():
+    text = "MATCH (n {name: $who}) WHERE n.x = $`odd name` RETURN '$not' AS s // $nope"
+    assert parameters(text) == {"who", "odd name"}
+
+
+@pytest.mark.neo4j
+def test_query_without_write_refuses_and_changes_nothing(neo4j_counts, neo4j_store, sample_graph):
+    neo4j_store.save(sample_graph)
+    counts = neo4j_counts()
+    for statement in REFUSED:
+        result = invoke("query", statement)
+        assert result.exit_code == 1, (statement, result.output)
+        assert "--write" in error_line(result), statement
+    assert neo4j_counts() == counts
+    indexes, _, _ = neo4j_store.driver.execute_query("SHOW INDEXES YIELD name")
+    assert "entity_names" in {r["name"] for r in indexes}
+
+
+@pytest.mark.neo4j
+def test_harmless_admin_reads_run(neo4j_store, sample_graph):
+    neo4j_store.save(sample_graph)
+    for statement in ALLOWED:
+        if "apoc." in statement:
+            continue  # no APOC on the test server
+        result = invoke("query", statement, "--json")
+        assert result.exit_code == 0, (statement, result.output)
+    components = json.loads(invoke("query", "CALL dbms.components()", "--json").stdout)
+    assert components[0]["name"] == "Neo4j Kernel"
+
+
+@pytest.mark.neo4j
+def test_read_queries_run_in_a_read_transaction(neo4j_counts, neo4j_store, sample_graph):
+    """The second fence: a write the rule missed is refused by the server itself."""
+    neo4j_store.save(sample_graph)
+    counts = neo4j_counts()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(neo4j_module, "why_not_read_only", lambda text: None)
+        with pytest.raises(QueryError, match="would change the database; add --write"):
+            neo4j_store.run("CREATE (n:Scratch) RETURN n")
+        with pytest.raises(QueryError, match="would change the database"):
+            neo4j_store.run("CALL db.createLabel('Scratch')")
+    assert neo4j_counts() == counts
+
+
+@pytest.mark.neo4j
+def test_terminate_without_write_leaves_other_transactions_alone(neo4j_store, sample_graph):
+    neo4j_store.save(sample_graph)
+    with neo4j_store.session() as session, session.begin_transaction() as tx:
+        tx.run("MATCH (n:Entity {id: 'method/dpo'}) SET n.touched = true").consume()
+        records, _, _ = neo4j_store.driver.execute_query(
+            "SHOW TRANSACTIONS YIELD transactionId, currentQuery "
+            "WHERE currentQuery = '' OR currentQuery IS NULL OR currentQuery STARTS WITH 'MATCH' "
+            "RETURN transactionId"
+        )
+        ids = [r["transactionId"] for r in records]
+        assert ids
+        result = invoke("query", f"TERMINATE TRANSACTIONS {json.dumps(ids)}")
+        assert result.exit_code == 1, result.output
+        tx.run("RETURN 1").consume()  # still alive
+        tx.rollback()
+
+
+# --- alignkg query: names, listing, parameters, one-line errors ---------------------------------
+
+
+def test_misspelt_query_name_suggests_the_closest():
+    result = invoke("query", "dpo-familly", env={"NEO4J_URI": "bolt://127.0.0.1:1"})
+    assert result.exit_code == 1, result.output
+    line = error_line(result)
+    assert "no bundled query named 'dpo-familly'" in line and "dpo-family" in line
+    assert "--list" in line
+
+
+def test_query_list_says_what_each_answers_and_its_parameters():
+    text = invoke("query", "--list")
+    assert text.exit_code == 0, text.output
+    for path in QUERY_FILES:
+        assert path.stem in text.stdout
+    assert '$name (default "DPO")' in text.stdout
+    listed = json.loads(invoke("query", "--list", "--json").stdout)
+    family = next(q for q in listed if q["name"] == "dpo-family")
+    assert family["parameters"] == {"name": "DPO"}
+    assert family["answers"].startswith("The family of a method")
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "[1, -99999999999999999999999]"])
+def test_too_big_integer_parameter_is_a_one_line_error(value):
+    result = invoke("query", "RETURN $a", "--param", f"a={value}")
+    assert result.exit_code == 1, result.output
+    assert "64-bit" in error_line(result)
+
+
+@pytest.mark.neo4j
+def test_missing_parameter_is_one_line_without_driver_noise(neo4j_server):
+    result = invoke("query", "MATCH (n:Entity {name: $who}) RETURN n")
+    assert result.exit_code == 1, result.output
+    assert "--param who=" in error_line(result)
+    # the server's own warning (an unknown label in a query) stays out of the terminal
+    quiet = invoke("query", "MATCH (n:NoSuchLabel) RETURN n")
+    assert quiet.exit_code == 0 and "notification" not in quiet.stderr.lower()
+
+
+@pytest.mark.parametrize(
+    ("uri", "message"),
+    [
+        ("http://127.0.0.1:7474", "is not a Bolt URI"),
+        ("bolt://[::1", "Invalid IPv6 URL"),
+        ("bolt://neo4j:s3cret-pw@127.0.0.1:7687", "holds credentials"),
+        ("neo4j+s://neo4j:s3cret-pw@[::1", "holds credentials"),
+        ("bolt://127.0.0.1:port", "bad Neo4j settings"),
+    ],
+)
+def test_unusable_neo4j_uri_is_a_one_line_error(uri, message):
+    for command in (["stats", "--backend", "neo4j"], ["query", "RETURN 1"], ["load"]):
+        result = invoke(*command, env={"NEO4J_URI": uri, "NEO4J_PASSWORD": "s3cret-pw"})
+        assert result.exit_code == 2, (command, result.output)
+        line = error_line(result)
+        assert message in line, line
+        assert "s3cret" not in result.output

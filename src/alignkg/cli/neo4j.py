@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,7 +27,13 @@ from alignkg.cli.common import (
 )
 from alignkg.records import KnowledgeGraph
 from alignkg.store import open_store
-from alignkg.store.neo4j_schema import QUERIES_DIR
+from alignkg.store.neo4j_queries import (
+    bundled_queries,
+    closest_queries,
+    default_params,
+    out_of_range,
+    parse_value,
+)
 
 app = AlignkgTyper()
 
@@ -98,32 +105,33 @@ def load(
 
 # --- query -----------------------------------------------------------------------------------
 
-_DEFAULT_PARAM = re.compile(r"^\s*//\s*:param\s+(\w+)\s*=>\s*(.+?)\s*;?\s*$", re.MULTILINE)
-
-
-def parse_value(text: str) -> Any:
-    """A parameter value: JSON when it parses (numbers, lists, true, null, "quoted"),
-    else the text itself."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def default_params(text: str) -> dict[str, Any]:
-    """Defaults from the Browser lines of a query's header: `// :param name => "DPO"`."""
-    return {name: parse_value(value) for name, value in _DEFAULT_PARAM.findall(text)}
-
 
 def read_query(file_or_text: str) -> str:
-    """The Cypher of a file, of a bundled query by name, or the text itself."""
+    """The Cypher of a file, of a bundled query by name, or the text itself. A lone word
+    is a name (no Cypher statement is one word): an unknown one gets the closest names."""
     path = Path(file_or_text)
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
-    if re.fullmatch(r"[\w-]+", file_or_text) and (QUERIES_DIR / f"{file_or_text}.cypher").is_file():
-        return (QUERIES_DIR / f"{file_or_text}.cypher").read_text(encoding="utf-8")
-    if file_or_text.endswith(".cypher"):
-        raise fail(f"no such file: {file_or_text}", 2)
+    try:
+        is_file = path.is_file()
+    except (OSError, ValueError):  # a name too long for a file, a NUL byte: Cypher text
+        is_file = False
+    if is_file:
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            reason = getattr(err, "strerror", None) or "not UTF-8 text"
+            raise fail(f"cannot read {file_or_text}: {reason}", 1) from None
+    if file_or_text.endswith(".cypher") and not re.search(r"\s", file_or_text):
+        raise fail(f"no such file: {file_or_text}", 1)
+    if re.fullmatch(r"[\w.-]+", file_or_text):
+        queries = bundled_queries()
+        if file_or_text in queries:
+            return queries[file_or_text].text
+        close = closest_queries(file_or_text, list(queries))
+        hint = f"; did you mean: {', '.join(close)}?" if close else ""
+        raise fail(
+            f"no bundled query named {file_or_text!r}{hint} (alignkg query --list shows them)",
+            1,
+        )
     return file_or_text
 
 
@@ -132,9 +140,31 @@ def parse_params(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not re.fullmatch(r"\w+", name.strip()):
-            raise fail(f"--param wants name=value, got {pair!r}", 2)
-        params[name.strip()] = parse_value(value)
+            raise fail(f"--param wants name=value, got {pair!r}", 1)
+        parsed = parse_value(value)
+        if (big := out_of_range(parsed)) is not None:
+            raise fail(
+                f"--param {name.strip()}: {big} is beyond Neo4j's 64-bit integers; "
+                "quote it to send text (--param 'name=\"...\"')",
+                1,
+            )
+        params[name.strip()] = parsed
     return params
+
+
+def list_queries(json_: bool) -> None:
+    """The bundled queries: name, what each answers, parameters and their defaults."""
+    queries = bundled_queries().values()
+    if json_:
+        print_json(
+            [{"name": q.name, "answers": q.answers, "parameters": q.parameters} for q in queries]
+        )
+        return
+    for q in queries:
+        params = ", ".join(f"${k} (default {json.dumps(v)})" for k, v in q.parameters.items())
+        typer.echo(f"{q.name}" + (f"  {params}" if params else ""))
+        typer.echo(textwrap.fill(q.answers, 88, initial_indent="    ", subsequent_indent="    "))
+    typer.echo("Run one with: alignkg query NAME [--param name=value]")
 
 
 def plain(value: Any) -> Any:
@@ -194,12 +224,13 @@ def print_table(keys: list[str], rows: list[list[str]]) -> None:
 @app.command()
 def query(
     file_or_text: Annotated[
-        str,
+        str | None,
         typer.Argument(
-            metavar="FILE_OR_TEXT",
+            metavar="[FILE_OR_TEXT]",
             help="A .cypher file, the name of a bundled query (e.g. dpo-family), or Cypher.",
+            show_default=False,
         ),
-    ],
+    ] = None,
     param: Annotated[
         list[str] | None,
         typer.Option(
@@ -212,12 +243,33 @@ def query(
     write: Annotated[
         bool, typer.Option("--write", help="Allow a query that changes the database.")
     ] = False,
+    list_: Annotated[
+        bool,
+        typer.Option("--list", help="List the bundled queries, what each answers, parameters."),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the driver's notifications and retries.")
+    ] = False,
     json_: JsonOption = False,
     database: DatabaseOption = None,
 ) -> None:
-    """Run one Cypher query against Neo4j and print its rows as a table (or --json)."""
+    """Run one Cypher query against Neo4j and print its rows as a table (or --json).
+
+    Read-only unless --write: a statement that can write or act on the server (CREATE,
+    MERGE, SET, DELETE, LOAD CSV, TERMINATE, procedures not known to be read-only...) is
+    refused, and the rest runs in a read transaction.
+    """
+    if list_:
+        list_queries(json_)
+        return
+    if file_or_text is None:
+        raise fail("give a query (a file, a bundled query's name or Cypher), or --list", 1)
     text = read_query(file_or_text)
     params = default_params(text) | parse_params(param or [])
+    if verbose:
+        from alignkg.store.neo4j import show_driver_log
+
+        show_driver_log()
     with _neo4j_store(database) as store:
         keys, records = store.run(text.strip().removesuffix(";"), params, write=write)
     if json_:

@@ -12,12 +12,14 @@ NEO4J_DATABASE (default: the server's). Driver errors become one-line StoreError
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from neo4j import Driver, GraphDatabase, RoutingControl
 from neo4j.exceptions import (
@@ -45,6 +47,7 @@ from alignkg.records import (
 )
 from alignkg.store.base import DEFAULT_NODE_CAP, StoreError
 from alignkg.store.neo4j_loader import DEFAULT_BATCH_SIZE, GraphLoader
+from alignkg.store.neo4j_readonly import parameters, why_not_read_only
 from alignkg.store.neo4j_schema import (
     ENTITY_LABEL,
     RELATION_TYPES,
@@ -66,11 +69,55 @@ _RELATION_COLUMNS = (
 )
 
 
-_EXPLAIN_OR_PROFILE = re.compile(r"^(\s|//[^\n]*\n)*(EXPLAIN|PROFILE)\b", re.IGNORECASE)
+URI_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+# The driver reports notifications from the server (a missing parameter, a deprecated
+# syntax...) and retried transactions as log warnings, which Python would print on the
+# terminal for want of a handler: alignkg's commands say what went wrong themselves, and
+# `--verbose` shows these (show_driver_log).
+_DRIVER_LOG = logging.getLogger("neo4j")
+_DRIVER_LOG.addHandler(logging.NullHandler())
+
+
+def show_driver_log(level: int = logging.INFO) -> None:
+    """The driver's log on stderr from here on (`--verbose`)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("neo4j: %(message)s"))
+    _DRIVER_LOG.addHandler(handler)
+    _DRIVER_LOG.setLevel(level)
 
 
 class QueryError(AlignkgError):
     """A Cypher query given by the user is wrong (syntax, a missing parameter...)."""
+
+
+def redact(uri: str) -> str:
+    """The URI without the credentials it may hold (bolt://user:secret@host)."""
+    return re.sub(r"(?<=://)[^/?#]*@", "***@", uri)
+
+
+def check_uri(uri: str) -> None:
+    """A NEO4J_URI the Bolt driver can use, or a one-line StoreError (never echoing a
+    password it holds)."""
+    scheme, sep, rest = uri.partition("://")
+    shown = redact(uri)
+    if not sep or scheme.lower() not in URI_SCHEMES:
+        raise StoreError(
+            f"bad Neo4j settings: NEO4J_URI={shown} is not a Bolt URI; use one of "
+            f"{', '.join(s + '://' for s in URI_SCHEMES)} (e.g. bolt://127.0.0.1:7687)"
+        )
+    if "@" in rest.split("/", 1)[0]:
+        raise StoreError(
+            f"bad Neo4j settings: NEO4J_URI={shown} holds credentials; give them in "
+            "NEO4J_USERNAME and NEO4J_PASSWORD instead"
+        )
+    try:
+        parsed = urlsplit(uri)
+        parsed.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as err:
+        raise StoreError(f"bad Neo4j settings: NEO4J_URI={shown}: {err}") from None
+    if not parsed.hostname:
+        raise StoreError(f"bad Neo4j settings: NEO4J_URI={shown} names no host")
 
 
 def one_line(text: str) -> str:
@@ -85,6 +132,7 @@ def _first_line(err: Exception) -> str:
 @contextmanager
 def neo4j_errors(uri: str, *, user_query: bool = False) -> Iterator[None]:
     """Driver errors as one-line StoreErrors (or QueryErrors for the user's own Cypher)."""
+    uri = redact(uri)
     try:
         yield
     except (ServiceUnavailable, SessionExpired) as err:
@@ -106,6 +154,10 @@ def neo4j_errors(uri: str, *, user_query: bool = False) -> Iterator[None]:
             ) from None
         if err.code == "Neo.ClientError.Database.DatabaseNotFound":
             raise StoreError(f"Neo4j at {uri}: {_first_line(err)}") from None
+        if user_query and err.code == "Neo.ClientError.Statement.AccessMode":
+            raise QueryError(
+                "this query would change the database; add --write to run it anyway"
+            ) from None
         if user_query:
             raise QueryError(f"Cypher error: {_first_line(err)}") from None
         raise StoreError(f"Neo4j at {uri} rejected a query: {_first_line(err)}") from None
@@ -113,6 +165,10 @@ def neo4j_errors(uri: str, *, user_query: bool = False) -> Iterator[None]:
         raise StoreError(f"Neo4j at {uri} failed: {_first_line(err)}") from None
     except DriverError as err:
         raise StoreError(f"Neo4j driver error ({uri}): {_first_line(err)}") from None
+    except (ValueError, OverflowError) as err:  # a value the driver cannot send
+        if user_query:
+            raise QueryError(f"a parameter cannot be sent to Neo4j: {_first_line(err)}") from None
+        raise StoreError(f"Neo4j at {uri}: {_first_line(err)}") from None
 
 
 def _translated(method: Callable) -> Callable:
@@ -152,6 +208,7 @@ class Neo4jStore:
                 "NEO4J_URI is not set: export NEO4J_URI, NEO4J_USERNAME and NEO4J_PASSWORD "
                 '(eval "$(scripts/neo4j-local start)" does it for a local server)'
             )
+        check_uri(uri)
         password = os.environ.get("NEO4J_PASSWORD")
         user = os.environ.get("NEO4J_USERNAME") or DEFAULT_USERNAME
         auth = (user, password) if password else None
@@ -170,7 +227,7 @@ class Neo4jStore:
             except BaseException:
                 driver.close()
                 raise
-        return cls(driver, database=database, batch_size=batch_size, uri=uri)
+        return cls(driver, database=database, batch_size=batch_size, uri=redact(uri))
 
     @property
     def where(self) -> str:
@@ -198,18 +255,19 @@ class Neo4jStore:
         return self.driver.session(database=self.database)
 
     def run(self, query: str, params: dict[str, Any] | None = None, *, write: bool = False):
-        """The user's own Cypher: (column names, records). Read-only unless `write`: the
-        query is first planned (EXPLAIN) and refused if it would change the graph."""
+        """The user's own Cypher: (column names, records). Read-only unless `write`: a
+        statement that can write or act is refused before it is sent
+        (store/neo4j_readonly.py), and the rest runs in a READ transaction, which the
+        server does not let write."""
+        params = params or {}
+        if not write and (reason := why_not_read_only(query)):
+            raise QueryError(f"refused without --write: {reason}; add --write to run it anyway")
+        if missing := sorted(parameters(query) - set(params)):
+            listed = ", ".join(f"${name}" for name in missing)
+            raise QueryError(
+                f"the query needs {listed}: give a value with --param {missing[0]}=VALUE"
+            )
         with neo4j_errors(self.uri, user_query=True):
-            if not write:
-                planned = _EXPLAIN_OR_PROFILE.sub("", query, count=1)
-                _, summary, _ = self.driver.execute_query(
-                    f"EXPLAIN {planned}", params, database_=self.database
-                )
-                if summary.query_type not in ("r", None):
-                    raise QueryError(
-                        "this query would change the database; add --write to run it anyway"
-                    )
             routing = RoutingControl.WRITE if write else RoutingControl.READ
             records, _, keys = self.driver.execute_query(
                 query, params, database_=self.database, routing_=routing
