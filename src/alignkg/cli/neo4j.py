@@ -17,6 +17,7 @@ import typer
 
 from alignkg.cli.common import (
     AlignkgTyper,
+    BackendOption,
     DatabaseOption,
     DataDirOption,
     JsonOption,
@@ -25,6 +26,7 @@ from alignkg.cli.common import (
     print_json,
     query_store,
 )
+from alignkg.cli.export import app as export_app
 from alignkg.records import KnowledgeGraph
 from alignkg.store import open_store
 from alignkg.store.neo4j_queries import (
@@ -87,13 +89,26 @@ def load(
     data_dir: DataDirOption = None,
     database: DatabaseOption = None,
     batch_size: BatchSizeOption = None,
+    schema_only: Annotated[
+        bool,
+        typer.Option(
+            "--schema-only",
+            help="Only create the constraints and indexes (after neo4j-admin import).",
+        ),
+    ] = False,
     json_: JsonOption = False,
 ) -> None:
     """Load the embedded store's graph into Neo4j; loading again changes nothing.
 
     An empty embedded store first builds the bundled corpus. What Neo4j held before under
     alignkg's labels is replaced: nodes and relations no longer in the graph are removed.
+    One load at a time per database: a second one fails at once with exit code 2.
     """
+    if schema_only:
+        with _neo4j_store(database) as store:
+            store.apply_schema()
+        note(f"Applied the alignkg schema to {store.where}.")
+        return
     # Connect first: a wrong password fails at once, not after a build.
     with _neo4j_store(database, batch_size) as store:
         with query_store("embedded", data_dir) as source:
@@ -101,6 +116,47 @@ def load(
         summary = _save(store, graph)
     if json_:
         print_json(summary)
+
+
+# --- export neo4j-import -----------------------------------------------------------------------
+
+
+@export_app.command("neo4j-import")
+def neo4j_import(
+    folder: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder for the CSV files (created if needed).")
+    ],
+    backend: BackendOption = "embedded",
+    data_dir: DataDirOption = None,
+    database: DatabaseOption = None,
+    json_: JsonOption = False,
+) -> None:
+    """The graph as the CSV files of `neo4j-admin database import full`, for a first load.
+
+    Header and data files per label and per relationship type, and DIR/import.args with
+    the importer's options. With the server stopped:
+
+        neo4j-admin database import full neo4j @DIR/import.args
+
+    then start it and run `alignkg load --schema-only` for the constraints and indexes.
+    """
+    from alignkg.store.neo4j_import import write_import_files
+
+    with query_store(backend, data_dir, database) as store:
+        graph = store.load_graph()
+    try:
+        files = write_import_files(graph, folder)
+    except OSError as err:
+        raise fail(f"cannot write {folder}: {err.strerror or err}", 1) from None
+    if json_:
+        print_json({"folder": str(files.folder), "files": files.counts, "command": files.command()})
+        return
+    note(
+        f"Wrote {len(graph.papers)} papers, {len(graph.entities)} entities and "
+        f"{len(graph.relations)} relations for neo4j-admin into {files.folder}. "
+        "With the server stopped, import them with:"
+    )
+    typer.echo(files.command())
 
 
 # --- query -----------------------------------------------------------------------------------

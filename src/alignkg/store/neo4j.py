@@ -284,6 +284,15 @@ class Neo4jStore:
             graph
         )
 
+    @_translated
+    def apply_schema(self) -> None:
+        """The constraints and indexes of cypher/schema.cypher (after a bulk import)."""
+        loader = GraphLoader(self.driver, self.database, where=self.where)
+        try:
+            loader.apply_schema()
+        finally:
+            loader.close()
+
     # --- reading -------------------------------------------------------------------------
 
     @_translated

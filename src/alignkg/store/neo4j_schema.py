@@ -44,7 +44,8 @@ RELATION_TYPES = tuple(t.value for t in RelationType)
 _PAPER_PREFIX = paper_node_id("")
 
 # The Neo4j type of every property alignkg writes (the bulk importer's CSV headers need
-# them; a list may be empty, so its type cannot be read off the values).
+# them; a list may be empty, so its type cannot be read off the values). A property the
+# mapping below writes and these tables lack is an error of the import files.
 PAPER_PROPERTIES = {
     "id": "string",
     "title": "string",
@@ -62,6 +63,7 @@ ENTITY_PROPERTIES = {
     "type": "string",
     "aliases": "string[]",
     "papers": "string[]",
+    "links": "string[]",
     "keys": "string[]",
     "search_forms": "string[]",
     "aliases_text": "string",
@@ -140,7 +142,7 @@ def entity_props(entity: Entity) -> dict[str, Any]:
 
 def entity_from_props(props: dict[str, Any]) -> Entity:
     # The bulk importer stores no empty lists: an entity without aliases has none.
-    return entity_from_dict({"aliases": [], "papers": []} | props)
+    return entity_from_dict({"aliases": [], "papers": [], "links": []} | props)
 
 
 def relation_props(relation: Relation) -> dict[str, Any]:
