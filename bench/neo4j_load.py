@@ -1,29 +1,43 @@
-"""Benchmark: rows per second written by the batched loader versus one MERGE per row.
+"""Benchmark: rows per second into Neo4j: the batched loader, one MERGE per row, and
+Neo4j's bulk importer (`neo4j-admin database import full`), in one run.
 
 Not a test (nothing is timed in tests). Builds a synthetic graph (default 100,000 nodes and
-300,000 relationships), then into an empty Neo4j database:
+300,000 relationships), then:
 
-  batched  Neo4jStore.save: `UNWIND $rows ... MERGE`, --batch-size rows per transaction,
-           including the schema, the stale-data check and the count verification;
-  per row  the same MERGE statements without UNWIND (`WITH $row AS row ...`), one
-           auto-commit transaction per row: the straightforward way to write a graph.
+  batched   Neo4jStore.save into an empty database: the lock, the schema, `UNWIND $rows
+            ... CREATE` (the database holds no alignkg nodes), --batch-size rows per
+            transaction, --workers transactions in flight, and the count verification;
+  reload    Neo4jStore.save of the same graph again: MERGE on ids, nothing changes;
+  per row   the same MERGE statements without UNWIND (`WITH $row AS row ...`), one
+            auto-commit transaction per row: the straightforward way to write a graph;
+  import    `alignkg export neo4j-import` (the CSV files) and `neo4j-admin database import
+            full` into a fresh, stopped server home sharing the running server's jars
+            (scripts/neo4j-local admin); the figure is the importer's wall time, JVM start
+            included, and the CSV writing is printed apart.
 
-Rows are nodes + relationships. Prints both rates and their ratio.
+Rows are nodes + relationships. Prints the rates and the ratios to one MERGE per row.
 
     eval "$(scripts/neo4j-local start)"
-    .venv/bin/python bench/neo4j_load.py [--nodes 100000] [--rels 300000] [--batch-size 1000]
+    .venv/bin/python bench/neo4j_load.py [--nodes 100000] [--rels 300000] [--batch-size 5000]
 
 The database must be empty, or pass --wipe to empty it (everything in it is deleted).
-The per-row run takes minutes at the default size; --per-row-nodes/--per-row-rels time it on
-a smaller graph of the same shape instead (the rate is per row, so it stays comparable).
+The per-row run takes many minutes at the default size, so it runs on a graph of the same
+shape a tenth the size (--per-row-nodes/--per-row-rels; the rate is per row, so it stays
+comparable). neo4j-rust-ext (`pip install 'alignkg[fast]'`) is used when installed.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import os
 import random
+import re
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from alignkg.records import (
     Entity,
@@ -37,7 +51,10 @@ from alignkg.records import (
 )
 from alignkg.store.base import StoreError
 from alignkg.store.neo4j import Neo4jStore
-from alignkg.store.neo4j_loader import GraphLoader, write_plan
+from alignkg.store.neo4j_import import write_import_files
+from alignkg.store.neo4j_loader import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, GraphLoader, write_plan
+
+NEO4J_LOCAL = Path(__file__).resolve().parents[1] / "scripts" / "neo4j-local"
 
 PAPER_SHARE = 0.1  # of the nodes
 # Relation types by the kinds of their ends, as GUIDELINES.md has them.
@@ -125,12 +142,45 @@ def count_nodes(store: Neo4jStore) -> int:
     return records[0]["n"]
 
 
-def batched(store: Neo4jStore, graph: KnowledgeGraph) -> float:
-    """Seconds for Neo4jStore.save into an empty database."""
-    wipe(store)
+def batched(store: Neo4jStore, graph: KnowledgeGraph, fresh: bool = True) -> float:
+    """Seconds for Neo4jStore.save, into an empty database unless not `fresh`."""
+    if fresh:
+        wipe(store)
     started = time.perf_counter()
     store.save(graph)
     return time.perf_counter() - started
+
+
+def bulk_import(graph: KnowledgeGraph) -> tuple[float, float, str]:
+    """(seconds writing the CSV files, seconds of neo4j-admin import, its own summary)."""
+    jars = (
+        Path(os.environ.get("ALIGNKG_NEO4J_HOME") or Path.home() / ".cache/alignkg/neo4j-5.26")
+        / "lib"
+    )
+    with tempfile.TemporaryDirectory(prefix="alignkg-import-") as tmp:
+        started = time.perf_counter()
+        files = write_import_files(graph, Path(tmp) / "csv")
+        exported = time.perf_counter() - started
+        home = Path(tmp) / "home"
+        home.mkdir()
+        (home / "lib").symlink_to(jars)
+        env = {**os.environ, "ALIGNKG_NEO4J_HOME": str(home), "NEO4J_HEAP": "1g"}
+        started = time.perf_counter()
+        done = subprocess.run(
+            [str(NEO4J_LOCAL), "admin", "database", "import", "full", "neo4j"]
+            + [f"@{files.args_file}"],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        seconds = time.perf_counter() - started
+        output = done.stdout + done.stderr
+        if done.returncode != 0 or "IMPORT DONE" not in output:
+            raise SystemExit(f"neo4j-admin import failed:\n{output[-3000:]}")
+        summary = " ".join(
+            re.findall(r"IMPORT DONE in [^.]*\.|\d+ (?:nodes|relationships)", output)
+        )
+    return exported, seconds, summary
 
 
 def per_row(store: Neo4jStore, graph: KnowledgeGraph) -> float:
@@ -155,9 +205,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--rels", type=int, default=300_000)
-    parser.add_argument("--batch-size", type=int, default=1000)
-    parser.add_argument("--per-row-nodes", type=int, help="per-row run on this many nodes")
-    parser.add_argument("--per-row-rels", type=int, help="per-row run on this many relations")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument("--per-row-nodes", type=int, help="per-row graph nodes [nodes/10]")
+    parser.add_argument("--per-row-rels", type=int, help="per-row graph relations [rels/10]")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["reload", "per-row", "import"])
     parser.add_argument("--wipe", action="store_true", help="empty a non-empty database first")
     args = parser.parse_args(argv)
 
@@ -166,6 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    store.workers = args.workers
     with store:
         if count_nodes(store) and not args.wipe:
             print(
@@ -175,36 +228,48 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         graph = synthetic_graph(args.nodes, args.rels)
         rows = len(graph.papers) + len(graph.entities) + len(graph.relations)
+        rust = importlib.util.find_spec("neo4j._rust") is not None
         print(
             f"synthetic graph: {len(graph.papers) + len(graph.entities):,} nodes, "
-            f"{len(graph.relations):,} relationships ({rows:,} rows); "
-            f"Neo4j at {store.uri}",
+            f"{len(graph.relations):,} relationships ({rows:,} rows); Neo4j at {store.uri}; "
+            f"neo4j-rust-ext {'installed' if rust else 'not installed'}",
             flush=True,
         )
+        rates: dict[str, float] = {}
 
-        seconds = batched(store, graph)
-        batched_rate = rows / seconds
-        print(
-            f"batched (UNWIND, {args.batch_size} rows/transaction): {rows:,} rows in "
-            f"{seconds:.1f} s = {batched_rate:,.0f} rows/s",
-            flush=True,
+        def report(name: str, n: int, seconds: float, note: str = "") -> None:
+            rates[name] = n / seconds
+            print(f"{name}: {n:,} rows in {seconds:.1f} s = {rates[name]:,.0f} rows/s{note}")
+
+        report(
+            "batched",
+            rows,
+            batched(store, graph),
+            f" ({args.batch_size} rows/transaction, {args.workers} in flight, CREATE)",
         )
-
-        small = graph
-        if args.per_row_nodes or args.per_row_rels:
+        if "reload" not in args.skip:
+            report("reload", rows, batched(store, graph, fresh=False), " (MERGE, no changes)")
+        if "per-row" not in args.skip:
             small = synthetic_graph(
-                args.per_row_nodes or args.nodes, args.per_row_rels or args.rels
+                args.per_row_nodes or args.nodes // 10, args.per_row_rels or args.rels // 10
             )
-        small_rows = len(small.papers) + len(small.entities) + len(small.relations)
-        seconds = per_row(store, small)
-        per_row_rate = small_rows / seconds
-        print(
-            f"per row (one MERGE, one transaction each): {small_rows:,} rows in "
-            f"{seconds:.1f} s = {per_row_rate:,.0f} rows/s",
-            flush=True,
-        )
-        print(f"ratio: batched is {batched_rate / per_row_rate:.1f}x faster")
+            small_rows = len(small.papers) + len(small.entities) + len(small.relations)
+            report("per row", small_rows, per_row(store, small), " (one MERGE per transaction)")
+        if "import" not in args.skip:
+            exported, seconds, summary = bulk_import(graph)
+            report(
+                "neo4j-admin import",
+                rows,
+                seconds,
+                f" ({summary}; CSV written in {exported:.1f} s)",
+            )
         wipe(store)
+        if "per row" in rates:
+            for name in ("batched", "reload", "neo4j-admin import"):
+                if name in rates:
+                    print(
+                        f"ratio: {name} is {rates[name] / rates['per row']:.1f}x one MERGE per row"
+                    )
     return 0
 
 

@@ -46,7 +46,7 @@ from alignkg.records import (
     paper_node_id,
 )
 from alignkg.store.base import DEFAULT_NODE_CAP, StoreError
-from alignkg.store.neo4j_loader import DEFAULT_BATCH_SIZE, GraphLoader
+from alignkg.store.neo4j_loader import DEFAULT_BATCH_SIZE, DEFAULT_WORKERS, GraphLoader
 from alignkg.store.neo4j_readonly import parameters, why_not_read_only
 from alignkg.store.neo4j_schema import (
     ENTITY_LABEL,
@@ -187,11 +187,13 @@ class Neo4jStore:
         database: str | None = None,
         batch_size: int = DEFAULT_BATCH_SIZE,
         uri: str = "neo4j",
+        workers: int = DEFAULT_WORKERS,
     ) -> None:
         self.driver = driver
         self.database = database
         self.batch_size = batch_size
         self.uri = uri
+        self.workers = workers  # write transactions in flight during a load
 
     @classmethod
     def from_env(
