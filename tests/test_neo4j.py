@@ -36,6 +36,7 @@ from alignkg.store.neo4j_lock import LOCK_LABEL, LoadLocked
 from alignkg.store.neo4j_queries import default_params
 from alignkg.store.neo4j_readonly import parameters, why_not_read_only
 from alignkg.store.neo4j_schema import NODE_LABELS, QUERIES_DIR, split_statements
+from neo4j_fixtures import copy_graph
 
 pytest_plugins = ["neo4j_fixtures"]
 
@@ -61,12 +62,7 @@ def error_line(result) -> str:
 
 def with_paper(graph: KnowledgeGraph) -> KnowledgeGraph:
     """The sample graph plus a paper introducing MT-Bench, so every query has rows."""
-    graph = dataclasses.replace(
-        graph,
-        papers=dict(graph.papers),
-        entities=dict(graph.entities),
-        relations=dict(graph.relations),
-    )
+    graph = copy_graph(graph)
     paper = Paper(
         id="mt-bench",
         title="Judging LLM-as-a-judge",

@@ -30,6 +30,7 @@ from alignkg.store.neo4j_schema import (
     paper_props,
     relation_props,
 )
+from neo4j_fixtures import copy_graph
 
 pytest_plugins = ["neo4j_fixtures"]
 
@@ -40,12 +41,7 @@ HOSTILE = 'He said "no", then\nleft; a\\b, c\r\nd \u00e9\u4e2d <b>'
 
 def hostile_graph(graph: KnowledgeGraph) -> KnowledgeGraph:
     """`graph` plus an entity whose name, aliases and evidence are hostile CSV text."""
-    graph = dataclasses.replace(
-        graph,
-        papers=dict(graph.papers),
-        entities=dict(graph.entities),
-        relations=dict(graph.relations),
-    )
+    graph = copy_graph(graph)
     paper_id = sorted(graph.papers)[0]
     entity = Entity(
         id="method/hostile",
