@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from alignkg.ingest import CorpusError, default_corpus, detect_format, read_corpus
+from alignkg.ingest.ids import arxiv_id
+from alignkg.keys import slug
 
 LISTING = """new
 
@@ -68,7 +72,7 @@ def test_listing_reader_fields(tmp_path):
         "A Record Without Metadata",
         "Last Paper",
     ]
-    assert papers[0].id == "preference-ranking-optimization-for-human-alignment"
+    assert papers[0].id.startswith("preference-ranking-optimization-for-human-alignment-")
     assert papers[1].organization == "Fudan University" and papers[1].author_count is None
     assert papers[2].date is None and papers[2].abstract == "It has an abstract. Nothing else."
     assert papers[3].date == "2024-03-01"
@@ -90,7 +94,8 @@ def test_jsonl_reader_and_dedup(tmp_path):
     path = write(tmp_path, "p.jsonl", "\n".join(json.dumps(r) for r in lines) + "\n")
     assert detect_format(path) == "jsonl"
     papers = list(read_corpus(path))
-    assert [p.id for p in papers] == ["2305.18290", "no-id-paper"]
+    assert papers[0].id == "2305.18290" and papers[1].id.startswith("no-id-paper-")
+    assert len(papers) == 2
     assert papers[0].authors == ("A", "B") and papers[0].author_count == 2
     assert papers[1].title == "No Id Paper"
 
@@ -176,3 +181,147 @@ def test_unusual_unicode_is_cleaned(tmp_path):
 def test_a_file_with_no_papers_is_an_error(tmp_path):
     with pytest.raises(CorpusError, match="no papers found"):
         list(read_corpus(write(tmp_path, "e.jsonl", '{"title": "x"}\n')))
+
+
+# --- paper identity (issue 10.1) -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2305.18290", "2305.18290"),
+        ("2305.18290v3", "2305.18290"),
+        ("arXiv:2305.18290v1", "2305.18290"),
+        ("https://arxiv.org/abs/2305.18290", "2305.18290"),
+        ("http://arxiv.org/pdf/2305.18290v2.pdf", "2305.18290"),
+        ("10.48550/arXiv.2305.18290", "2305.18290"),
+        ("https://doi.org/10.48550/arXiv.2305.18290", "2305.18290"),
+        ("0704.0001", "0704.0001"),
+        ("hep-th/9901001", "hep-th/9901001"),
+        ("math.GT/0309136v2", "math.GT/0309136"),
+        ("https://arxiv.org/abs/hep-th/9901001", "hep-th/9901001"),
+        ("10.1145/3442188.3445922", None),
+        ("https://doi.org/10.1145/3442188.3445922", None),
+        ("12305.18290", None),
+        ("2305.182901", None),
+        ("2313.18290", None),
+        ("doi:10.1/abc", None),
+        ("S2:123", None),
+    ],
+)
+def test_arxiv_ids_are_matched_whole(text, expected):
+    assert arxiv_id(text) == expected
+
+
+def jsonl(tmp_path, records, name="p.jsonl"):
+    return write(tmp_path, name, "".join(json.dumps(r) + "\n" for r in records))
+
+
+def test_ids_prefer_arxiv_then_own_id_then_title(tmp_path):
+    same = {"title": "One Title", "abstract": "One abstract."}
+    path = jsonl(
+        tmp_path,
+        [
+            {**same, "id": "doi:10.1/abc"},
+            {**same, "id": "S2:123"},
+            {**same, "id": "S2:456", "url": "https://arxiv.org/abs/2401.00001v2"},
+            {**same, "doi": "10.1145/3442188.3445922"},
+            {**same, "id": "10.1145/3442188.3445922"},
+        ],
+    )
+    ids = [p.id for p in read_corpus(path)]
+    assert ids[:3] == ["id:doi:10.1/abc", "id:S2:123", "2401.00001"]
+    assert ids[3].startswith("one-title-") and ids[4] == "id:10.1145/3442188.3445922"
+
+
+def test_a_numeric_json_id_keeps_its_digits(tmp_path):
+    path = write(
+        tmp_path,
+        "n.jsonl",
+        '{"id": 2305.18290, "title": "A", "abstract": "B."}\n'
+        '{"id": 2305.1829, "title": "C", "abstract": "D."}\n'
+        '{"id": 12345678901234567890123456789, "title": "E", "abstract": "F."}\n',
+    )
+    assert [p.id for p in read_corpus(path)] == [
+        "2305.18290",
+        "2305.1829",
+        "id:12345678901234567890123456789",
+    ]
+
+
+def test_ten_thousand_titles_with_a_long_common_prefix_stay_ten_thousand(tmp_path):
+    prefix = "Towards a Comprehensive and Principled Understanding of Preference Optimization " * 2
+    records = [{"title": f"{prefix}Part {i}", "abstract": "We study DPO."} for i in range(10_000)]
+    papers = list(read_corpus(jsonl(tmp_path, records)))
+    assert len(papers) == 10_000 and len({p.id for p in papers}) == 10_000
+    assert papers[9_999].id.startswith(slug(prefix, max_length=None) + "-part-9999-")
+
+
+def test_non_latin_titles_keep_distinct_ids_and_invisible_titles_are_skipped(tmp_path):
+    records = [
+        {"title": "\u5bf9\u9f50\u7814\u7a76", "abstract": "\u6458\u8981\u4e00"},
+        {"title": "\u5927\u6a21\u578b\u5bf9\u9f50", "abstract": "\u6458\u8981\u4e8c"},
+        {"title": "\u200b\u200c\u200d\u2060", "abstract": "Invisible title."},
+    ]
+    warnings = []
+    papers = list(read_corpus(jsonl(tmp_path, records), warn=warnings.append))
+    assert len(papers) == 2 and len({p.id for p in papers}) == 2
+    assert all(p.id and p.id != "x" for p in papers)
+    assert warnings == [
+        f"{tmp_path / 'p.jsonl'}:3: a paper needs a non-empty 'title' and 'abstract';"
+        " record skipped"
+    ]
+
+
+def test_duplicates_are_counted_and_listed_when_verbose(tmp_path):
+    records = [{"id": "2305.18290", "title": "A", "abstract": "B."}] * 3
+    path = jsonl(tmp_path, records)
+    warnings = []
+    assert len(list(read_corpus(path, warn=warnings.append))) == 1
+    assert warnings == [
+        f"{path}: 2 duplicate records merged into earlier ones with the same paper id"
+        " (--verbose lists them)"
+    ]
+    warnings.clear()
+    list(read_corpus(path, warn=warnings.append, verbose=True))
+    assert warnings[0] == f"{path}:2: same paper id '2305.18290' as line 1; merged into it"
+    assert len(warnings) == 3
+
+
+# --- streams (issue 10.2) ------------------------------------------------------------
+
+
+def test_a_pipe_loses_no_byte(tmp_path):
+    records = [{"title": f"Paper {i}", "abstract": "We propose DPO. " * 40} for i in range(55)]
+    text = "".join(json.dumps(r) + "\n" for r in records)
+    read, write_end = os.pipe()
+    with ThreadPoolExecutor(1) as pool:
+        done = pool.submit(lambda: list(read_corpus(f"/dev/fd/{read}")))
+        with os.fdopen(write_end, "w") as w:
+            w.write(text)
+        assert len(done.result(timeout=60)) == 55
+    os.close(read)
+    os.close(read)
+
+
+def test_an_arxiv_file_with_a_long_first_line_is_detected(tmp_path):
+    record = {
+        "id": "2310.12345",
+        "submitter": "X",
+        "authors": ", ".join(f"Author {i}" for i in range(2_000)),
+        "title": "T",
+        "abstract": "A.",
+        "update_date": "2023-10-20",
+    }
+    path = write(tmp_path, "a.jsonl", "\n\n" + json.dumps(record) + "\n")
+    assert detect_format(path) == "arxiv"
+    [paper] = read_corpus(path)
+    assert paper.date == "2023-10-20" and len(paper.authors) == 2_000
+
+
+def test_line_numbers_count_every_kind_of_newline(tmp_path):
+    path = tmp_path / "n.jsonl"
+    path.write_bytes(b'\r\n\r\n{"title": "A", "abstract": "B."}\r{"title": 1}\r\n')
+    warnings = []
+    list(read_corpus(path, warn=warnings.append))
+    assert warnings == [f"{path}:4: 'title' must be a string; record skipped"]

@@ -18,8 +18,10 @@ def match_key(name: str) -> str:
     return _NOT_ALNUM.sub("", folded)
 
 
-def slug(text: str, max_length: int = 80) -> str:
-    """A readable, URL- and IRI-safe id fragment."""
+def slug(text: str, max_length: int | None = 80) -> str:
+    """A readable, URL- and IRI-safe id fragment (cut at `max_length` unless None)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.sub(r"[^0-9a-z]+", "-", ascii_text.lower()).strip("-")
-    return words[:max_length].rstrip("-") or "x"
+    if max_length is not None:
+        words = words[:max_length].rstrip("-")
+    return words or "x"

@@ -18,8 +18,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from alignkg.ingest.errors import RecordProblems
-from alignkg.ingest.ids import paper_id_for
-from alignkg.records import Paper
+from alignkg.ingest.raw import RawRecord
 
 SEPARATOR = "·"
 _AUTHORS = re.compile(r"^•\s*(\d+)\s+authors?$")
@@ -38,8 +37,8 @@ def _organization(line: str) -> str | None:
     return None
 
 
-def read_listing(lines: Iterator[tuple[int, str]], problems: RecordProblems) -> Iterator[Paper]:
-    """Papers from (line number, text) pairs of a listing."""
+def read_listing(lines: Iterator[tuple[int, str]], problems: RecordProblems) -> Iterator[RawRecord]:
+    """Records from (line number, text) pairs of a listing."""
     pending: list[tuple[int, str]] = []  # non-blank lines since the last record
     meta_line: tuple[int, str] | None = None
     expect_date = False
@@ -70,7 +69,7 @@ def _records(
     date_line: tuple[int, str] | None,
     problems: RecordProblems,
     at_start: bool,
-) -> Iterator[Paper]:
+) -> Iterator[RawRecord]:
     """The records among the lines before a '·': title-and-abstract pairs, the last of
     which owns the metadata. Some listings omit a record's metadata altogether."""
     groups: list[list[tuple[int, str]]] = []
@@ -86,11 +85,11 @@ def _records(
                 problems.bad_record("a title with no abstract and no metadata", group[0][0])
             continue
         at_start = False
-        title, abstract = group[0][1], group[1][1] if len(group) == 2 else ""
+        (number, title), abstract = group[0], group[1][1] if len(group) == 2 else ""
         if last and date_line is not None:
-            paper = _with_metadata(title, abstract, meta_line, date_line, problems)
+            paper = _with_metadata(number, title, abstract, meta_line, date_line, problems)
         elif abstract:
-            paper = Paper(id=paper_id_for(title), title=title, abstract=abstract)
+            paper = RawRecord(line=number, title=title, abstract=abstract)
         else:
             problems.bad_record("truncated record at the end of the file", group[0][0])
             paper = None
@@ -99,12 +98,13 @@ def _records(
 
 
 def _with_metadata(
+    number: int,
     title: str,
     abstract: str,
     meta_line: tuple[int, str] | None,
     date_line: tuple[int, str],
     problems: RecordProblems,
-) -> Paper | None:
+) -> RawRecord | None:
     date_number, date_text = date_line
     if meta_line is None:
         problems.bad_record("a record needs an author or organization line before '·'", date_number)
@@ -124,9 +124,13 @@ def _with_metadata(
             f"expected a date such as 'Jun 30, 2023', got {date_text!r}", date_number
         )
         return None
-    date = datetime.strptime(m.group(1), "%b %d, %Y").date().isoformat()
-    return Paper(
-        id=paper_id_for(title),
+    try:
+        date = datetime.strptime(m.group(1), "%b %d, %Y").date().isoformat()
+    except ValueError:  # "Feb 30, 2024", "Jan 1, 0000"
+        problems.bad_record(f"no such date {m.group(1)!r}", date_number)
+        return None
+    return RawRecord(
+        line=number,
         title=title,
         abstract=abstract,
         date=date,
