@@ -43,3 +43,24 @@ def test_a_new_file_gets_the_usual_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+def test_temporaries_of_killed_runs_are_removed_by_the_next_write(tmp_path):
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(gone.stdout)
+    target = tmp_path / "x.jsonl"
+    stale = tmp_path / f".x.jsonl.{dead_pid}.abcd1234.tmp"
+    live = tmp_path / f".x.jsonl.{os.getppid()}.efgh5678.tmp"  # a running process's
+    other = tmp_path / f".y.jsonl.{dead_pid}.abcd1234.tmp"  # another file's
+    for path in (stale, live, other):
+        path.write_text("half")
+    with atomic_writer(target) as out:
+        out.write("new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [target.name, live.name, other.name]
+    )

@@ -7,12 +7,12 @@ and both ends match (`@paper` matches `@paper`). Each gold item is matched at mo
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from alignkg.ingest import CorpusError, read_corpus
+from alignkg.ingest.jsonlines import parse_record
 from alignkg.keys import match_key
 from alignkg.pipeline import extract_papers
 from alignkg.records import PAPER_REF, PaperExtraction
@@ -143,20 +143,49 @@ def _micro(by_type: dict[str, Counts]) -> Counts:
     return total
 
 
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _check_gold(record: object) -> None:
+    """ValueError unless `record` has the shape of GUIDELINES.md's gold records."""
+    if not isinstance(record, dict):
+        raise ValueError("expected a JSON object")
+    if not isinstance(record.get("paper"), str):
+        raise ValueError("'paper' must be the paper's title")
+    entities, relations = record.get("entities"), record.get("relations")
+    if not isinstance(entities, list) or not isinstance(relations, list):
+        raise ValueError("'entities' and 'relations' must be lists")
+    for e in entities:
+        if not (
+            isinstance(e, dict)
+            and isinstance(e.get("name"), str)
+            and isinstance(e.get("type"), str)
+            and _strings(e.get("aliases", []))
+        ):
+            raise ValueError("an entity needs a 'name', a 'type' and a list of 'aliases'")
+    for r in relations:
+        if not (isinstance(r, dict) and _strings([r.get("head"), r.get("type"), r.get("tail")])):
+            raise ValueError("a relation needs a 'head', a 'type' and a 'tail'")
+
+
 def read_gold(path: Path) -> dict[str, _Annotation]:
     gold = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as err:
-        raise CorpusError(path, f"cannot read gold file ({err})") from err
+    except OSError as err:
+        raise CorpusError(path, f"cannot read gold file ({err.strerror})") from None
+    except UnicodeDecodeError as err:
+        raise CorpusError(path, f"gold file is not valid UTF-8 ({err.reason})") from None
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            gold[record["paper"]] = _annotation(record["entities"], record["relations"])
-        except (json.JSONDecodeError, KeyError, TypeError) as err:
-            raise CorpusError(path, f"not a gold record ({err})", number) from err
+            record = parse_record(line)
+            _check_gold(record)
+        except ValueError as err:
+            raise CorpusError(path, f"not a gold record: {err}", number) from None
+        gold[record["paper"]] = _annotation(record["entities"], record["relations"])
     if not gold:
         raise CorpusError(path, "no gold records")
     return gold

@@ -16,14 +16,16 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
 
     It writes to a temporary sibling renamed over `path` at the end. A path that exists
     and is not a regular file (/dev/stdout, a named pipe) is written directly: renaming
-    over it would replace the device itself.
+    over it would replace the device itself. Temporaries that killed runs left beside
+    `path` are removed first.
     """
     path = Path(path)
     if path.exists() and not path.is_file():
         with path.open("w", encoding="utf-8", newline="\n") as out:
             yield out
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=_temporary_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, _mode_for(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
@@ -34,6 +36,42 @@ def atomic_writer(path: Path) -> Iterator[TextIO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _temporary_prefix(path: Path, pid: int | None = None) -> str:
+    """Temporaries are named after their file and the writing process:
+    ".graph.json.<pid>.<random>.tmp"."""
+    return f".{path.name}.{os.getpid() if pid is None else pid}."
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Remove the temporaries of `path` whose writing process is gone (killed runs)."""
+    removed = []
+    stem = f".{path.name}."
+    try:
+        siblings = list(path.parent.iterdir())
+    except OSError:
+        return removed
+    for sibling in siblings:
+        name = sibling.name
+        if not (name.startswith(stem) and name.endswith(".tmp")):
+            continue
+        pid, _, _ = name[len(stem) :].partition(".")
+        if pid.isdigit() and not _process_exists(int(pid)):
+            with contextlib.suppress(OSError):
+                sibling.unlink()
+                removed.append(sibling)
+    return removed
 
 
 def _mode_for(path: Path) -> int:

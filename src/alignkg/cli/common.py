@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,22 +50,40 @@ def note(message: str) -> None:
     typer.echo(message, err=True)
 
 
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+
+
 def friendly_errors(func):
     """Known errors become a one-line message and their exit code, never a traceback."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            sys.stdout.flush()  # a full disk shows here, not as an "Exception ignored"
+            return result
         except AlignkgError as err:
             raise fail(str(err), err.exit_code) from None
         except KeyboardInterrupt:
             raise fail("interrupted", 130) from None
         except BrokenPipeError:  # `alignkg ... | head`
+            _drop_stdout()
             sys.stderr.close()
             raise typer.Exit(0) from None
+        except OSError as err:  # `alignkg ... > /dev/full`, a disk gone read-only
+            _drop_stdout()
+            where = f"{err.filename}: " if err.filename else ""
+            if not where and err.errno in _WRITE_ERRORS:
+                where = "cannot write the output: "
+            raise fail(where + (err.strerror or str(err)), 1) from None
 
     return wrapper
+
+
+def _drop_stdout() -> None:
+    """Send what stdout still buffers to /dev/null, so exiting does not fail a second time."""
+    with contextlib.suppress(OSError, ValueError):  # not a real file (tests), or closed
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def _tidy_params(params: list[Any]) -> list[Any]:

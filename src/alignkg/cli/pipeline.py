@@ -21,6 +21,7 @@ from alignkg.cli.common import (
 )
 from alignkg.files import atomic_writer
 from alignkg.ingest import FORMATS, default_corpus, read_corpus
+from alignkg.ingest.clean import DEFAULT_MAX_CHARS, MAX_CHARS_LIMIT
 from alignkg.pipeline import extract_papers, in_shard, parse_shard, read_extractions, write_store
 from alignkg.records import PaperExtraction
 from alignkg.serialize import extraction_to_dict
@@ -76,7 +77,19 @@ WaitOption = Annotated[
     ),
 ]
 VerboseOption = Annotated[
-    bool, typer.Option("--verbose", "-v", help="List the papers skipped as already present.")
+    bool,
+    typer.Option(
+        "--verbose", "-v", help="List the duplicate records merged and the papers skipped."
+    ),
+]
+MaxCharsOption = Annotated[
+    int,
+    typer.Option(
+        "--max-chars",
+        min=1,
+        max=MAX_CHARS_LIMIT,
+        help="A longer title or abstract is cut to this many characters, with a warning.",
+    ),
 ]
 WorkersOption = Annotated[int, typer.Option(min=1, help="Extraction processes.")]
 
@@ -91,10 +104,14 @@ def extract(
     strict: StrictOption = False,
     workers: WorkersOption = 1,
     shard: ShardOption = None,
+    max_chars: MaxCharsOption = DEFAULT_MAX_CHARS,
+    verbose: VerboseOption = False,
 ) -> None:
     """Extract entities and relations, one JSON line per paper (the gold files' shape)."""
     _check_format(format)
-    papers = read_corpus(corpus or default_corpus(), format=format, strict=strict)
+    papers = read_corpus(
+        corpus or default_corpus(), format, strict, max_chars=max_chars, verbose=verbose
+    )
     if shard is not None:
         try:
             papers = in_shard(papers, *parse_shard(shard))
@@ -118,6 +135,7 @@ def _extractions(
     format: str | None,
     strict: bool,
     workers: int,
+    **ingest,
 ) -> Iterator[PaperExtraction]:
     if from_extractions:
         if not inputs:
@@ -126,7 +144,7 @@ def _extractions(
         return
     for corpus in inputs or [default_corpus()]:
         yield from extract_papers(
-            read_corpus(corpus, format=format, strict=strict), workers=workers
+            read_corpus(corpus, format=format, strict=strict, **ingest), workers=workers
         )
 
 
@@ -141,6 +159,7 @@ def _write(
     workers: int,
     neo4j: bool = False,
     database: str | None = None,
+    **ingest,
 ) -> dict:
     """Build (`replace`) or add into the embedded store, streaming, under its lock."""
     _check_format(format)
@@ -148,7 +167,7 @@ def _write(
     with lock.writing(data_dir, timeout=wait):
         if neo4j:  # connect first: a wrong password fails before anything is replaced
             open_store("neo4j", database=database).close()
-        extractions = _extractions(inputs, from_extractions, format, strict, workers)
+        extractions = _extractions(inputs, from_extractions, format, strict, workers, **ingest)
         if sys.stderr.isatty():  # a counter for people, nothing in logs and pipes
             label = "Reading" if from_extractions else "Extracting"
             with typer.progressbar(extractions, label=label, file=sys.stderr, show_pos=True) as bar:
@@ -208,13 +227,25 @@ def build(
     database: DatabaseOption = None,
     verbose: VerboseOption = False,
     json_: JsonOption = False,
+    max_chars: MaxCharsOption = DEFAULT_MAX_CHARS,
 ) -> None:
     """Ingest, extract and canonicalize a corpus into the embedded store, replacing its graph.
 
     Papers stream into the store; queries see the old graph until the new one is complete.
     """
     summary = _write(
-        True, inputs, from_extractions, format, strict, data_dir, wait, workers, neo4j, database
+        True,
+        inputs,
+        from_extractions,
+        format,
+        strict,
+        data_dir,
+        wait,
+        workers,
+        neo4j,
+        database,
+        max_chars=max_chars,
+        verbose=verbose,
     )
     _report(summary, "Built", json_, verbose)
 
@@ -230,10 +261,22 @@ def add(
     wait: WaitOption = 0,
     verbose: VerboseOption = False,
     json_: JsonOption = False,
+    max_chars: MaxCharsOption = DEFAULT_MAX_CHARS,
 ) -> None:
     """Add the papers of a corpus to the graph; entities merge as in a full build, so
     'build A' then 'add B' gives the graph of 'build A+B'. Papers already there are skipped."""
-    summary = _write(False, inputs, from_extractions, format, strict, data_dir, wait, workers)
+    summary = _write(
+        False,
+        inputs,
+        from_extractions,
+        format,
+        strict,
+        data_dir,
+        wait,
+        workers,
+        max_chars=max_chars,
+        verbose=verbose,
+    )
     _report(summary, "Added", json_, verbose)
 
 

@@ -113,8 +113,12 @@ def iri_problem(text: str, namespace: bool = False) -> str | None:
         return "'%' must start a percent-encoded byte such as %20"
     if text.count("#") > 1:
         return "an IRI has at most one '#'"
-    parts = urlsplit(text)
-    if parts.scheme.lower() in ("http", "https") and not parts.hostname:
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+    except ValueError as err:  # "https://[::1/": a bracketed host that is no IPv6 address
+        return f"not a valid IRI ({err})"
+    if parts.scheme.lower() in ("http", "https") and not host:
         return "an http(s) IRI needs a host"
     if namespace and not text.endswith(("/", "#")):
         return "a base IRI must end with '/' or '#'"
