@@ -301,7 +301,6 @@ def test_a_pipe_loses_no_byte(tmp_path):
             w.write(text)
         assert len(done.result(timeout=60)) == 55
     os.close(read)
-    os.close(read)
 
 
 def test_an_arxiv_file_with_a_long_first_line_is_detected(tmp_path):
