@@ -15,15 +15,25 @@ MAX_CHARS_LIMIT = 400_000
 """The highest `--max-chars`: title and abstract together stay under spaCy's 1,000,000."""
 
 _DROPPED = frozenset({"Cc", "Cf", "Co", "Cs"})
+# Whole terminal escape sequences (ECMA-48): CSI "ESC [ ... m", OSC "ESC ] ... BEL",
+# the 8-bit CSI, and two-character escapes; dropping only the ESC would leave "[31m".
+_TERMINAL_ESCAPE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[ -/]*[0-~]"
+)
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NOT_IN_URL = re.compile(r'[\s<>"{}|\\^`]')
 
 
 def clean_text(text: str) -> str:
-    """NFC, without control or invisible format characters (newlines and tabs stay)."""
+    """NFC, without terminal escape sequences, control or invisible format characters
+    (newlines and tabs stay)."""
     text = unicodedata.normalize("NFC", text)
     if text.isascii() and text.isprintable():
         return text
+    if "\x1b" in text or "\x9b" in text or "\x9d" in text:
+        text = _TERMINAL_ESCAPE.sub("", text)
     return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) not in _DROPPED)
 
 

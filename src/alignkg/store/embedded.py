@@ -8,6 +8,7 @@ committed, and an interrupted build leaves the previous graph intact.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections import defaultdict
@@ -51,6 +52,20 @@ LEGACY_FILE = "graph.json"
 def _ids(values: Iterable[str]) -> str:
     """A list of ids as one JSON parameter, for `IN (SELECT value FROM json_each(?))`."""
     return json.dumps(list(values), ensure_ascii=False)
+
+
+def _rows_as_records(method):
+    """A row that does not decode (bad JSON in `data`, an unknown type) means a damaged
+    file: a StoreError telling the user to rebuild, never a traceback."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (ValueError, TypeError, KeyError) as err:
+            raise unreadable(self.path, f"a damaged row: {err}") from None
+
+    return wrapper
 
 
 class EmbeddedStore:
@@ -253,13 +268,16 @@ class EmbeddedStore:
         ids = [r[0] for r in self._query("SELECT DISTINCT entity FROM forms WHERE key = ?", (key,))]
         return list(self._entities(ids).values())
 
+    @_rows_as_records
     def resolve(self, name: str) -> Entity | None:
         return pick_resolution(self._candidates(match_key(name)), name)
 
+    @_rows_as_records
     def suggest(self, name: str, limit: int = 5) -> list[str]:
         forms = (r[0] for r in self._query("SELECT DISTINCT form FROM forms"))
         return closest_names(name, forms, limit)
 
+    @_rows_as_records
     def neighborhood(
         self, entity_id: str, depth: int = 1, node_cap: int = DEFAULT_NODE_CAP
     ) -> Subgraph:
@@ -279,20 +297,22 @@ class EmbeddedStore:
             return {node: list(adjacent[node]) for node in frontier}
 
         order, truncated = breadth_first(entity_id, depth, node_cap, neighbours_of)
-        seen = set(order)
+        nodes = self._nodes(order)
+        seen = {node.id for node in nodes}  # a relation to a missing node is left out
         relations = [
             r
             for r in self._relations("head IN (SELECT value FROM json_each(?))", (_ids(order),))
-            if r.tail in seen
+            if r.head in seen and r.tail in seen
         ]
         return Subgraph(
             focus=focus,
             depth=depth,
-            nodes=tuple(self._nodes(order)),
+            nodes=tuple(nodes),
             relations=tuple(relations),
             truncated=truncated,
         )
 
+    @_rows_as_records
     def detail(self, entity_id: str) -> EntityDetail:
         entity = self._entities([entity_id])[entity_id]
         relations = self._relations(
@@ -309,6 +329,7 @@ class EmbeddedStore:
             neighbours=tuple(self._nodes(others)),
         )
 
+    @_rows_as_records
     def search(self, text: str, limit: int = 20) -> list[Entity]:
         """Names and aliases containing `text` case-insensitively (Python's casefold, as
         ranking.matches_search), ranked as ranking.search_rank: through the FTS5 trigram
@@ -332,6 +353,7 @@ class EmbeddedStore:
         found = self._entities(r[0] for r in rows)
         return [found[r[0]] for r in rows]
 
+    @_rows_as_records
     def stats(self) -> GraphStats:
         return GraphStats(
             papers=self._query("SELECT count(*) FROM papers")[0][0],
@@ -343,6 +365,7 @@ class EmbeddedStore:
             ),
         )
 
+    @_rows_as_records
     def paper_ids(self, node_ids: Iterable[str]) -> set[str]:
         """Which of these paper node ids the store holds."""
         return {
@@ -353,6 +376,7 @@ class EmbeddedStore:
             )
         }
 
+    @_rows_as_records
     def load_graph(self) -> KnowledgeGraph:
         """The whole graph (for exports and Neo4j): memory grows with it, unlike queries."""
         graph = KnowledgeGraph()
