@@ -42,6 +42,10 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print a one-line error: newlines and escapes in it (from a file name, a user's
+    argument) are shown escaped, never sent to the terminal."""
+    if not message.isprintable():
+        message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(code)
 
