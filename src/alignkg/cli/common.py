@@ -62,6 +62,7 @@ def friendly_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
+        _escape_what_the_terminal_cannot_show()
         try:
             result = func(*args, **kwargs)
             sys.stdout.flush()  # a full disk shows here, not as an "Exception ignored"
@@ -82,6 +83,16 @@ def friendly_errors(func):
             raise fail(where + (err.strerror or str(err)), 1) from None
 
     return wrapper
+
+
+def _escape_what_the_terminal_cannot_show() -> None:
+    """An ASCII or Latin-1 terminal (LC_ALL=C, PYTHONIOENCODING=ascii) gets "\\xdc" for
+    what it cannot encode, instead of a UnicodeEncodeError half-way through the answer."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding != "utf8" and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(Exception):
+                stream.reconfigure(errors="backslashreplace")
 
 
 def _drop_stdout() -> None:
