@@ -437,15 +437,21 @@ def test_a_damaged_store_is_a_one_line_store_error_and_stays_as_it_is(store, cas
     assert path.read_bytes() == content
 
 
-@pytest.mark.parametrize("case", SQL_DAMAGE, ids=list(SQL_DAMAGE))
-def test_a_store_with_damaged_rows_is_a_one_line_store_error(store, case):
-    path = store_file(store)
+def damage_rows(data_dir: Path, sql: str) -> Path:
+    """Runs `sql` on the store's SQLite file (the test is skipped for another store)."""
+    path = store_file(data_dir)
     if path.suffix != ".sqlite":
         pytest.skip("the store is not SQLite")
-    (store / ".damaged").touch()
+    (data_dir / ".damaged").touch()
     with contextlib.closing(sqlite3.connect(path)) as db:
-        db.execute(SQL_DAMAGE[case])
+        db.execute(sql)
         db.commit()
+    return path
+
+
+@pytest.mark.parametrize("case", SQL_DAMAGE, ids=list(SQL_DAMAGE))
+def test_a_store_with_damaged_rows_is_a_one_line_store_error(store, case):
+    path = damage_rows(store, SQL_DAMAGE[case])
     before = path.read_bytes()
     readers = [["export", "rdf"]] + ([] if "paper" in case else [["neighborhood", "DPO"]])
     for command in readers:  # the commands that read the damaged rows
@@ -454,16 +460,10 @@ def test_a_store_with_damaged_rows_is_a_one_line_store_error(store, case):
 
 
 def test_a_relation_to_a_missing_node_is_no_traceback(store, tmp_path):
-    path = store_file(store)
-    if path.suffix != ".sqlite":
-        pytest.skip("the store is not SQLite")
-    (store / ".damaged").touch()
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        db.execute(
-            "INSERT INTO relations (head, type, tail) "
-            "VALUES ('method/ghost', 'EXTENDS', 'method/dpo')"
-        )
-        db.commit()
+    damage_rows(
+        store,
+        "INSERT INTO relations (head, type, tail) VALUES ('method/ghost', 'EXTENDS', 'method/dpo')",
+    )
     page = tmp_path / "dpo.html"
     for command in (["neighborhood", "DPO"], ["render", "DPO", "-o", str(page)], ["export", "rdf"]):
         result = invoke(*command, "--data-dir", str(store))

@@ -233,20 +233,11 @@ def build(
 
     Papers stream into the store; queries see the old graph until the new one is complete.
     """
+    ingest = {"max_chars": max_chars, "verbose": verbose}
     summary = _write(
-        True,
-        inputs,
-        from_extractions,
-        format,
-        strict,
-        data_dir,
-        wait,
-        workers,
-        neo4j,
-        database,
-        max_chars=max_chars,
-        verbose=verbose,
-    )
+        True, inputs, from_extractions, format, strict, data_dir, wait, workers, neo4j, database,
+        **ingest,
+    )  # fmt: skip
     _report(summary, "Built", json_, verbose)
 
 
@@ -265,17 +256,9 @@ def add(
 ) -> None:
     """Add the papers of a corpus to the graph; entities merge as in a full build, so
     'build A' then 'add B' gives the graph of 'build A+B'. Papers already there are skipped."""
+    ingest = {"max_chars": max_chars, "verbose": verbose}
     summary = _write(
-        False,
-        inputs,
-        from_extractions,
-        format,
-        strict,
-        data_dir,
-        wait,
-        workers,
-        max_chars=max_chars,
-        verbose=verbose,
+        False, inputs, from_extractions, format, strict, data_dir, wait, workers, **ingest
     )
     _report(summary, "Added", json_, verbose)
 
