@@ -166,3 +166,11 @@ def test_case_sensitive_forms_match_only_as_spelled():
     assert lexicon.lookup("mAP").type is EntityType.METRIC
     assert lexicon.lookup("MAP") is None  # maximum a posteriori
     assert lexicon.lookup("Direct Preference Optimization").name == "DPO"
+
+
+def test_sizes_and_versions_of_known_models(extractor):
+    text = "We compare ResNet-50 and BERT-large with our method, FooNet, on ImageNet-1K."
+    found = extractor.extract(Paper(id="p", title="A Paper", abstract=text))
+    types = {e.name: e.type for e in found.entities}
+    assert types["ResNet-50"] is EntityType.MODEL
+    assert types["BERT-large"] is EntityType.MODEL

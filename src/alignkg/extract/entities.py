@@ -343,6 +343,13 @@ class EntityFinder:
         entry = self.lexicon.lookup(name)
         return entry.type if entry is not None else None
 
+    def _sized_known_model(self, surface: str) -> EntityType | None:
+        """ "ResNet-50", "BERT-large", "T5-11B": a size or version of a known model."""
+        m = _MODEL_SUFFIX.fullmatch(surface)
+        if m and self._known_type(m.group("stem")) is EntityType.MODEL:
+            return EntityType.MODEL
+        return None
+
     def _type_of_last_word(self, phrase: str) -> EntityType | None:
         """ "Multi-Action-Head DPO" is a kind of DPO: the type of a known last word."""
         words = phrase.split()
@@ -395,6 +402,7 @@ class EntityFinder:
                     else None
                 )
                 or (self._known_type(cand.parent) if cand.parent else None)
+                or self._sized_known_model(surface)
                 or type_from_context(text[: cand.start], text[cand.end :])
                 or _type_from_mentions(surface, text)
                 # "named X", "we propose X": a proposal is a method's or a model's evidence.
@@ -406,6 +414,11 @@ class EntityFinder:
         registry[key] = entity
         return entity
 
+
+_MODEL_SUFFIX = re.compile(
+    r"(?P<stem>[^\s-]+)-(?:v?\d+(?:\.\d+)*[A-Za-z]?|\d+(?:\.\d+)?[BMK]|(?i:large|base|small|tiny"
+    r"|huge|xl|xxl|mini|medium))"
+)
 
 _COMPOUND_TAILS = frozenset(
     {
