@@ -6,6 +6,7 @@ tests/test_render_browser.py loads the same pages in headless Chromium.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import replace
 
@@ -25,7 +26,8 @@ from alignkg.records import (
     paper_node_id,
 )
 from alignkg.render import KIND_STYLES, render_page
-from alignkg.render.pyvis_page import FOCUS_SIZE, LAYOUT_SEED, script_json
+from alignkg.render.layout import SPACING
+from alignkg.render.pyvis_page import FOCUS_SIZE, script_json
 from alignkg.store.embedded import EmbeddedStore
 
 PAYLOADS = (
@@ -134,10 +136,10 @@ def hostile_store(tmp_path, sample_graph) -> EmbeddedStore:
 
 
 def dpo_page(store: EmbeddedStore, depth: int = 1, node_cap: int = 250) -> tuple[Subgraph, str]:
-    from alignkg.cli.render import supporting_paper_titles
+    from alignkg.cli.common import supporting_papers
 
     sub = store.neighborhood(store.resolve("DPO").id, depth=depth, node_cap=node_cap)
-    return sub, render_page(sub, supporting_paper_titles(store, sub))
+    return sub, render_page(sub, supporting_papers(store, sub))
 
 
 # --- offline --------------------------------------------------------------------------
@@ -282,15 +284,51 @@ def test_parallel_edges_do_not_overlap():
     assert smooth[1]["roundness"] != smooth[2]["roundness"]
 
 
-def test_large_neighbourhood_renders_with_tuned_physics():
+def test_large_neighbourhood_is_laid_out_in_python():
     sub = large_subgraph()
     assert len(sub.nodes) == 241
     data = page_data(render_page(sub))
     assert len(data["nodes"]) == 241 and len(data["edges"]) == len(sub.relations)
-    physics = data["options"]["physics"]
-    assert physics["stabilization"]["enabled"] and physics["stabilization"]["iterations"] >= 500
-    assert data["options"]["layout"] == {"randomSeed": LAYOUT_SEED, "improvedLayout": False}
-    assert data["options"]["interaction"]["hideEdgesOnDrag"]
+    assert data["options"]["physics"] == {"enabled": False}
+    assert data["options"]["layout"]["improvedLayout"] is False
+    points = {n["id"]: (n["x"], n["y"]) for n in data["nodes"]}
+    assert points[sub.focus.id] == (0, 0)
+    # No two nodes share a place: at least the layout's spacing apart (rounding aside).
+    xs = sorted(points.values())
+    closest = min(
+        math.dist(a, b) for i, a in enumerate(xs) for b in xs[i + 1 :] if abs(a[0] - b[0]) < 200
+    )
+    assert closest >= 0.95 * SPACING
+    # Large pages are coloured by relation, not labelled.
+    assert all("label" not in e and e["color"]["color"].startswith("#") for e in data["edges"])
+
+
+def test_layout_separates_the_focus_relation_groups(embedded_store):
+    sub, html = dpo_page(embedded_store, depth=2)
+    points = {n["id"]: (n["x"], n["y"]) for n in page_data(html)["nodes"]}
+    group = {}
+    for rel in sorted(sub.relations, key=lambda r: r.key):
+        if sub.focus.id in (rel.head, rel.tail):
+            other = rel.tail if rel.head == sub.focus.id else rel.head
+            group.setdefault(other, (rel.type.value, rel.head == sub.focus.id))
+    # Around the focus, each group's nodes come one after another: walking the first ring
+    # by angle, the group changes once per group (plus once to close the circle).
+    first = sorted(group, key=lambda n: math.atan2(points[n][1], points[n][0]))
+    labels = [group[n] for n in first]
+    changes = sum(1 for a, b in zip(labels, labels[1:] + labels[:1], strict=True) if a != b)
+    assert changes == len(set(labels)) > 1
+    # The first ring is a circle around the focus; the second further out.
+    radii = {round(math.dist((0, 0), points[n])) for n in first}
+    assert len(radii) == 1
+    second = [n for n in points if n not in group and n != sub.focus.id]
+    assert second and min(math.dist((0, 0), points[n]) for n in second) > max(radii)
+
+
+def test_paper_nodes_show_first_words_and_year(embedded_store):
+    _, html = dpo_page(embedded_store)
+    paper = next(n for n in page_data(html)["nodes"] if n["id"] == "paper/2305.18290")
+    assert paper["label"] == "Direct Preference Optimization (2023)"
+    assert paper["tip"]["title"] == "Direct Preference Optimization"
 
 
 def test_truncation_note(embedded_store):
@@ -306,9 +344,9 @@ def test_same_graph_same_bytes(embedded_store):
     assert dpo_page(embedded_store, depth=2)[1] == html
     # Another store may list nodes and relations in another order: same page.
     shuffled = replace(sub, nodes=sub.nodes[::-1], relations=sub.relations[::-1])
-    from alignkg.cli.render import supporting_paper_titles
+    from alignkg.cli.common import supporting_papers
 
-    assert render_page(shuffled, supporting_paper_titles(embedded_store, sub)) == html
+    assert render_page(shuffled, supporting_papers(embedded_store, sub)) == html
 
 
 # --- command line ---------------------------------------------------------------------

@@ -29,14 +29,13 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
 from pyvis.network import Network
 
 from alignkg.errors import AlignkgError
 from alignkg.records import (
     PAPER_LABEL,
-    EntityType,
     Evidence,
     Node,
     Paper,
@@ -44,10 +43,13 @@ from alignkg.records import (
     Subgraph,
     paper_node_id,
 )
+from alignkg.render.labels import short_title
+from alignkg.render.layout import radial_layout
 
 PAPER_PREFIX = paper_node_id("")
 LAYOUT_SEED = 7
-MAX_LABEL = 48  # longer labels (paper titles) are shortened on the canvas, full in tooltips
+MAX_LABEL = 48  # longer entity names are shortened on the canvas, full in tooltips
+PAPER_LABEL_WORDS = 4  # a paper on the canvas: its first words and year
 MAX_EVIDENCE = 5  # evidence sentences shown per edge tooltip
 MAX_PAPERS = 8  # supporting paper titles shown per edge tooltip
 
@@ -58,50 +60,24 @@ class KindStyle:
     shape: str  # a vis-network shape with the label below it, so sizes stay even
 
 
-KIND_STYLES: dict[str, KindStyle] = {
-    EntityType.METHOD.value: KindStyle("#4e79a7", "dot"),
-    EntityType.MODEL.value: KindStyle("#59a14f", "diamond"),
-    EntityType.DATASET.value: KindStyle("#f28e2b", "triangle"),
-    EntityType.TASK.value: KindStyle("#b07aa1", "triangleDown"),
-    EntityType.METRIC.value: KindStyle("#edc948", "star"),
-    EntityType.ORGANIZATION.value: KindStyle("#9c755f", "hexagon"),
-    PAPER_LABEL: KindStyle("#bab0ac", "square"),
-}
-FALLBACK_STYLE = KindStyle("#76b7b2", "dot")
+STYLES: dict[str, Any] = json.loads(
+    (files("alignkg.render") / "templates" / "styles.json").read_text(encoding="utf-8")
+)
+"""The style tables (templates/styles.json): node kinds, legend shapes, relation colours."""
+KIND_STYLES: dict[str, KindStyle] = {k: KindStyle(**v) for k, v in STYLES["kinds"].items()}
+FALLBACK_STYLE = KindStyle(**STYLES["fallback"])
+LEGEND_SHAPES: dict[str, str] = STYLES["legend_shapes"]
+RELATION_COLORS: dict[str, str] = STYLES["relations"]
+EDGE_LABELS_MAX = 30  # edges are labelled on pages up to this many; beyond, colour says it
 
-# The legend draws each shape as a small SVG polygon (points in a 20x20 box).
-LEGEND_SHAPES: dict[str, str] = {
-    "diamond": "10,1 19,10 10,19 1,10",
-    "triangle": "10,2 19,18 1,18",
-    "triangleDown": "1,2 19,2 10,18",
-    "star": "10,1 12.2,7.2 18.8,7.2 13.5,11.1 15.5,17.6 10,13.7 4.5,17.6 6.5,11.1 1.2,7.2 7.8,7.2",
-    "hexagon": "5,2 15,2 19.5,10 15,18 5,18 0.5,10",
-    "square": "3,3 17,3 17,17 3,17",
-}
-
-IMPROVED_LAYOUT_MAX = 100
 NODE_SIZE = 12
 FOCUS_SIZE = 26
 FOCUS_BORDER = "#d62728"
 
 OPTIONS: dict[str, Any] = {
-    "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": True},  # see page_options
-    "physics": {
-        "enabled": True,
-        "solver": "forceAtlas2Based",
-        "forceAtlas2Based": {
-            "gravitationalConstant": -70,
-            "centralGravity": 0.012,
-            "springLength": 110,
-            "springConstant": 0.06,
-            "damping": 0.5,
-            "avoidOverlap": 0.6,
-        },
-        "maxVelocity": 60,
-        "minVelocity": 1,
-        "timestep": 0.4,
-        "stabilization": {"enabled": True, "iterations": 1200, "updateInterval": 40, "fit": True},
-    },
+    # Laid out in Python (layout.py): no physics, no layout work in the browser.
+    "layout": {"randomSeed": LAYOUT_SEED, "improvedLayout": False},
+    "physics": {"enabled": False},
     "nodes": {
         "size": NODE_SIZE,
         "borderWidth": 1,
@@ -111,7 +87,7 @@ OPTIONS: dict[str, Any] = {
         "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
         "color": {"color": "#a0a0a0", "highlight": "#333333", "hover": "#555555"},
         "font": {"size": 9, "align": "middle", "color": "#555555", "strokeWidth": 2},
-        "smooth": {"enabled": True, "type": "continuous", "roundness": 0.3},
+        "smooth": {"enabled": False},
         "width": 1,
         "selectionWidth": 2,
     },
@@ -165,10 +141,22 @@ def _node_tip(node: Node, is_focus: bool) -> dict[str, Any]:
     return {"title": node.label, "subtitle": subtitle, "sections": sections}
 
 
-def _node_options(node: Node, is_focus: bool) -> dict[str, Any]:
+def _canvas_label(node: Node, papers: Mapping[str, Paper]) -> str:
+    """Entities by name; papers by their first words and year (the title is in the tip)."""
+    if node.kind != PAPER_LABEL:
+        return shorten(node.label)
+    paper = papers.get(paper_id_of(node.id))
+    return short_title(node.label, paper.date if paper else None, words=PAPER_LABEL_WORDS)
+
+
+def _node_options(
+    node: Node, is_focus: bool, papers: Mapping[str, Paper], at: tuple[float, float]
+) -> dict[str, Any]:
     style = style_of(node.kind)
     options: dict[str, Any] = {
-        "label": shorten(node.label),
+        "x": at[0],
+        "y": at[1],
+        "label": _canvas_label(node, papers),
         "shape": style.shape,
         "color": {
             "background": style.color,
@@ -229,23 +217,34 @@ def _edge_curves(relations: list[Relation]) -> list[dict[str, Any] | None]:
 
 
 def build_network(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = None) -> Network:
-    """The subgraph as a pyvis Network: styled nodes, labelled edges, structured tooltips
-    (the `tip` field, turned into DOM elements by the page)."""
-    given = {k: v.title if isinstance(v, Paper) else v for k, v in (paper_titles or {}).items()}
-    titles = paper_titles_in(sub) | given
+    """The subgraph as a pyvis Network: laid out (x, y), styled nodes, edges coloured
+    (and on small pages labelled) by relation, structured tooltips (the `tip` field,
+    turned into DOM elements by the page). `paper_titles` maps Paper.id to the paper (or
+    its title) for the papers behind the evidence."""
+    given = dict(paper_titles or {})
+    papers = {k: v for k, v in given.items() if isinstance(v, Paper)}
+    titles = paper_titles_in(sub) | {
+        k: v.title if isinstance(v, Paper) else v for k, v in given.items()
+    }
     net = Network(directed=True)
     nodes = _ordered_nodes(sub)
-    for node in nodes:
-        net.add_node(node.id, **_node_options(node, node.id == sub.focus.id))
-    labels = {n.id: n.label for n in nodes}
     relations = sorted(sub.relations, key=lambda r: r.key)
+    positions = radial_layout(sub.focus.id, nodes, relations)
+    for node in nodes:
+        is_focus = node.id == sub.focus.id
+        net.add_node(node.id, **_node_options(node, is_focus, papers, positions[node.id]))
+    labels = {n.id: n.label for n in nodes}
+    labelled = len(relations) <= EDGE_LABELS_MAX
     for rel, curve in zip(relations, _edge_curves(relations), strict=True):
+        color = RELATION_COLORS.get(rel.type.value, "#a0a0a0")
         options: dict[str, Any] = {
             "id": "|".join(rel.key),
-            "label": rel.type.value,
             "relation": rel.type.value,
+            "color": {"color": color, "highlight": "#333333", "hover": "#333333"},
             "tip": _edge_tip(rel, labels, titles),
         }
+        if labelled:
+            options["label"] = rel.type.value
         if curve is not None:
             options["smooth"] = curve
         net.add_edge(rel.head, rel.tail, **options)
@@ -289,13 +288,12 @@ def vis_network_js() -> Markup:
 
 
 def page_options(node_count: int) -> dict[str, Any]:
-    """vis-network's options. Its "improved layout" (Kamada-Kawai seeding) helps small
-    graphs but is slow, and noisy on the console, past about a hundred nodes."""
-    layout = OPTIONS["layout"] | {"improvedLayout": node_count <= IMPROVED_LAYOUT_MAX}
-    return OPTIONS | {"layout": layout}
+    """vis-network's options (the same for every size: the layout is done already)."""
+    return OPTIONS
 
 
 def _legend(sub: Subgraph) -> list[dict[str, Any]]:
+    """The node kinds present, in the style table's order, with their counts."""
     counts = Counter(n.kind for n in sub.nodes)
     known = [k for k in KIND_STYLES if k in counts]
     kinds = known + sorted(k for k in counts if k not in KIND_STYLES)
@@ -323,7 +321,9 @@ def render_page(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = 
         edge_count=len(edges),
         truncated=sub.truncated,
         legend=_legend(sub),
-        relation_counts=sorted(relation_counts.items()),
+        relation_counts=[
+            (t, n, RELATION_COLORS.get(t, "#a0a0a0")) for t, n in sorted(relation_counts.items())
+        ],
         focus_color=style_of(sub.focus.type.value).color,
         focus_border=FOCUS_BORDER,
         data=script_json({"nodes": nodes, "edges": edges, "options": page_options(len(nodes))}),
@@ -334,148 +334,14 @@ def render_page(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = 
 @cache
 def _template():
     env = Environment(
-        autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True
+        loader=PackageLoader("alignkg.render", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-    return env.from_string(PAGE_TEMPLATE)
+    return env.get_template(PAGE_TEMPLATE)
 
 
-PAGE_TEMPLATE = """\
-<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="alignkg">
-<link rel="icon" href="data:,">
-<title>{{ focus.name }} · neighbourhood · alignkg</title>
-<style>
-html, body { margin: 0; height: 100%; font-family: sans-serif; color: #222; }
-body { display: flex; flex-direction: column; }
-header { padding: 8px 14px; border-bottom: 1px solid #ddd; background: #fafafa; }
-header h1 { font-size: 18px; margin: 0; }
-header p { margin: 2px 0 0; font-size: 13px; color: #555; }
-#truncation-note { margin-top: 6px; padding: 6px 10px; background: #fff3cd;
-  border: 1px solid #e0c46c; border-radius: 4px; color: #5c4500; font-size: 13px; }
-main { position: relative; flex: 1; min-height: 0; }
-#network { position: absolute; inset: 0; }
-#legend { position: absolute; top: 10px; right: 10px; max-height: calc(100% - 40px);
-  overflow: auto; background: rgba(255, 255, 255, 0.94); border: 1px solid #ccc;
-  border-radius: 6px; padding: 8px 12px; font-size: 12px; box-shadow: 0 1px 4px rgba(0,0,0,.15); }
-#legend h2 { font-size: 12px; margin: 6px 0 4px; text-transform: uppercase; color: #666; }
-#legend ul { list-style: none; margin: 0; padding: 0; }
-#legend li { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
-#legend svg { width: 16px; height: 16px; flex: none; }
-#legend .count { color: #777; }
-#loading { position: absolute; inset: 0; display: flex; align-items: center;
-  justify-content: center; background: rgba(255, 255, 255, 0.85); font-size: 16px; }
-#loading[hidden] { display: none; }
-div.vis-tooltip { position: absolute; visibility: hidden; pointer-events: none; z-index: 5;
-  max-width: 460px; padding: 8px 10px; background: #fffef6; color: #000;
-  border: 1px solid #808074; border-radius: 3px; box-shadow: 3px 3px 10px rgba(0,0,0,.2);
-  font: 12px/1.35 sans-serif; }
-.tip-title { font-weight: bold; font-size: 13px; }
-.tip-subtitle { color: #666; margin-bottom: 4px; }
-.tip-heading { font-weight: bold; margin-top: 6px; }
-.tip ul { margin: 2px 0 0; padding-left: 16px; }
-.tip-text { font-style: italic; }
-.tip-note { color: #666; }
-</style>
-</head>
-<body>
-<header>
-<h1>{{ focus.name }} <small>({{ focus.type.value }})</small>: \
-neighbourhood at depth {{ depth }}</h1>
-<p>{{ node_count }} nodes, {{ edge_count }} relations. Hover a node or an edge for details \
-(aliases, evidence sentences, papers); drag to move, scroll to zoom.</p>
-{% if truncated %}
-<div id="truncation-note" role="status">Cut at {{ node_count }} nodes: the full neighbourhood \
-is larger, so only the nearest nodes and the relations among them are shown. Raise \
-<code>--max-nodes</code> or lower <code>--depth</code> to see more.</div>
-{% endif %}
-</header>
-<main>
-<div id="network"></div>
-<aside id="legend" aria-label="Legend">
-<h2>Nodes</h2>
-<ul>
-<li><svg viewBox="0 0 20 20" aria-hidden="true"><circle cx="10" cy="10" r="7" \
-fill="{{ focus_color }}" stroke="{{ focus_border }}" stroke-width="3"/></svg>\
-<span>{{ focus.name }} (focus)</span></li>
-{% for item in legend %}
-<li data-kind="{{ item.kind }}"><svg viewBox="0 0 20 20" aria-hidden="true">\
-{% if item.points %}<polygon points="{{ item.points }}" fill="{{ item.color }}" stroke="#555"/>\
-{% else %}<circle cx="10" cy="10" r="8" fill="{{ item.color }}" stroke="#555"/>{% endif %}\
-</svg><span>{{ item.kind }}</span> <span class="count">{{ item.count }}</span></li>
-{% endfor %}
-</ul>
-{% if relation_counts %}
-<h2>Edges (labelled by relation)</h2>
-<ul>
-{% for type, count in relation_counts %}
-<li data-relation="{{ type }}"><span>{{ type }}</span> <span class="count">{{ count }}</span></li>
-{% endfor %}
-</ul>
-{% endif %}
-</aside>
-<div id="loading" role="status">Laying out {{ node_count }} nodes… \
-<span id="progress">0%</span></div>
-</main>
-<script>{{ vis_js }}</script>
-<script>
-(function () {
-  "use strict";
-  var DATA = {{ data }};
-
-  function element(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;  // text, never markup
-    return node;
-  }
-
-  function tooltip(tip) {
-    var box = element("div", "tip");
-    box.appendChild(element("div", "tip-title", tip.title));
-    box.appendChild(element("div", "tip-subtitle", tip.subtitle));
-    tip.sections.forEach(function (section) {
-      box.appendChild(element("div", "tip-heading", section.heading));
-      var list = element("ul");
-      section.items.forEach(function (item) {
-        var li = element("li");
-        if (item.text !== undefined) li.appendChild(element("div", "tip-text", item.text));
-        if (item.note !== undefined) li.appendChild(element("div", "tip-note", item.note));
-        list.appendChild(li);
-      });
-      box.appendChild(list);
-    });
-    return box;
-  }
-
-  function withTooltip(item) {
-    var copy = Object.assign({}, item);
-    copy.title = tooltip(item.tip);
-    delete copy.tip;
-    return copy;
-  }
-
-  var nodes = new vis.DataSet(DATA.nodes.map(withTooltip));
-  var edges = new vis.DataSet(DATA.edges.map(withTooltip));
-  var network = new vis.Network(
-    document.getElementById("network"), {nodes: nodes, edges: edges}, DATA.options);
-  var loading = document.getElementById("loading");
-  var progress = document.getElementById("progress");
-  window.alignkg = {network: network, nodes: nodes, edges: edges, stabilized: false};
-
-  network.on("stabilizationProgress", function (params) {
-    progress.textContent = Math.round(100 * params.iterations / params.total) + "%";
-  });
-  network.once("stabilizationIterationsDone", function () {
-    network.setOptions({physics: false});  // laid out once; no jiggling afterwards
-    loading.hidden = true;
-    window.alignkg.stabilized = true;
-  });
-})();
-</script>
-</body>
-</html>
-"""
+PAGE_TEMPLATE = "page.html.j2"
+"""The page (HTML, CSS and the script that builds the network), in templates/."""
