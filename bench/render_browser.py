@@ -104,9 +104,8 @@ def main() -> None:
     focus = store.resolve(args.name)
     assert focus is not None, f"no {args.name} in {args.data_dir}"
     browser = driver()
-    print(
-        f"{'nodes':>6} {'edges':>6} {'alignkg page':>14} {'plain pyvis':>12}  (seconds to interactive)"
-    )
+    header = f"{'nodes':>6} {'edges':>6} {'alignkg page':>14} {'plain pyvis':>12}"
+    print(f"{header}  (seconds to interactive)")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for size in SIZES:
