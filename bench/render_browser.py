@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from selenium import webdriver
+from selenium.common.exceptions import TimeoutException as SeleniumTimeout
 from selenium.webdriver.chrome.service import Service
 
 from alignkg.cli.common import supporting_papers
@@ -49,9 +50,14 @@ def driver(width: int = 1400, height: int = 900) -> webdriver.Chrome:
 
 
 def wait_for(browser, script: str, timeout: float) -> float | None:
+    """The script's value once it has one; None if not within `timeout` seconds (a page
+    whose main thread is busy laying out cannot even answer: that counts as not ready)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        value = browser.execute_script(script)
+        try:
+            value = browser.execute_script(script)
+        except SeleniumTimeout:
+            value = None
         if value is not None:
             return float(value)
         time.sleep(0.05)
