@@ -29,7 +29,6 @@ from alignkg.export import (
 )
 from alignkg.export.metadata import Census
 from alignkg.export.rdf import graph_blocks, property_iri
-from alignkg.export.syntax import write_ntriples
 from alignkg.export.terms import NAMESPACES
 from alignkg.records import (
     PAPER_REF,
@@ -211,8 +210,15 @@ def test_awkward_text_and_ids_survive_every_format(sample_graph):
         assert data.value(subject, DCTERMS.title) == rdflib.Literal(title)
 
 
-def test_ntriples_is_written_while_the_graph_is_walked(sample_graph):
-    """Streamed: the first line goes out before the second subject is even described."""
+@pytest.mark.parametrize("format_name", sorted(DUMP_FORMATS))
+def test_dumps_are_written_while_the_graph_is_walked(sample_graph, format_name):
+    """Streamed: output goes out long before the last block is described, in many writes."""
+    for i in range(300):
+        paper = Paper(id=f"p{i}", title=f"Paper {i}", abstract="We use DPO." + " x" * 200)
+        add_paper(
+            sample_graph, paper, [], [(PAPER_REF, RelationType.USES, "method/dpo", "We use DPO.")]
+        )
+    total = len(list(graph_blocks(sample_graph)))
     consumed = 0
 
     def counted():
@@ -223,15 +229,17 @@ def test_ntriples_is_written_while_the_graph_is_walked(sample_graph):
 
     class Sink:
         seen_at_first_write: int | None = None
+        writes = 0
 
         def write(self, text: str) -> None:
+            self.writes += 1
             if self.seen_at_first_write is None:
                 self.seen_at_first_write = consumed
 
     sink = Sink()
-    write_ntriples(counted(), sink, {})
-    assert sink.seen_at_first_write == 1
-    assert consumed == len(list(graph_blocks(sample_graph))) > 1
+    DUMP_FORMATS[format_name].write(counted(), sink, {})
+    assert consumed == total > 600
+    assert sink.seen_at_first_write < total / 10 and sink.writes > 10
 
 
 # --- the ontology and the shapes --------------------------------------------------------
