@@ -101,6 +101,7 @@ def old_writers():
     path.write_text(text, encoding="utf-8")
     spec = importlib.util.spec_from_file_location("old_syntax", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules["old_syntax"] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module.DUMP_FORMATS
 

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from alignkg.export.terms import XSD_STRING, Block, Iri, Term
+from alignkg.export.terms import XSD_STRING, Block, Iri
 
 
 class TextSink(Protocol):
@@ -48,33 +48,40 @@ class _Utf8Writer:
             self.out.write(text)
 
 
-class _Terms:
-    """alignkg's terms as Oxigraph's, the IRIs (predicates, classes, types) made once."""
-
-    def __init__(self) -> None:
-        self.iris: dict[str, ox.NamedNode] = {}
-
-    def iri(self, iri: Iri) -> ox.NamedNode:
-        node = self.iris.get(iri.value)
-        if node is None:
-            node = self.iris[iri.value] = ox.NamedNode(iri.value)
-        return node
-
-    def term(self, term: Term) -> ox.NamedNode | ox.Literal:
-        if isinstance(term, Iri):
-            return ox.NamedNode(term.value)
-        if term.datatype == XSD_STRING:
-            return ox.Literal(term.lexical)
-        return ox.Literal(term.lexical, datatype=self.iri(term.datatype))
+CACHE_SIZE = 200_000  # terms kept for reuse while writing (entity IRIs, typed numbers)
 
 
 def triples(blocks: Iterable[Block]) -> Iterator[ox.Triple]:
-    """The blocks' triples, in order, as Oxigraph triples."""
-    terms = _Terms()
+    """The blocks' triples, in order, as Oxigraph triples. Terms that recur (predicates,
+    classes, entity IRIs, integers and confidences) are made once: a bounded cache, so
+    memory stays flat however large the graph."""
+    iris: dict[str, ox.NamedNode] = {}  # by IRI: str keys hash once, cheaply
+    typed: dict[tuple[str, str], ox.Literal] = {}
+    named, literal, triple, string = ox.NamedNode, ox.Literal, ox.Triple, XSD_STRING
+
+    def iri(value: str) -> ox.NamedNode:
+        made = iris.get(value)
+        if made is None:
+            if len(iris) >= CACHE_SIZE:
+                iris.clear()
+            made = iris[value] = named(value)
+        return made
+
     for subject, pairs in blocks:
-        s = ox.NamedNode(subject.value)
+        s = named(subject.value)
         for predicate, obj in pairs:
-            yield ox.Triple(s, terms.iri(predicate), terms.term(obj))
+            if type(obj) is Iri:
+                o = iri(obj.value)
+            elif obj.datatype is string or obj.datatype == string:
+                o = literal(obj.lexical)  # text: seldom repeated, not cached
+            else:
+                key = (obj.lexical, obj.datatype.value)
+                o = typed.get(key)
+                if o is None:
+                    if len(typed) >= CACHE_SIZE:
+                        typed.clear()
+                    o = typed[key] = literal(obj.lexical, datatype=iri(obj.datatype.value))
+            yield triple(s, iri(predicate.value), o)
 
 
 def _writer(format_: ox.RdfFormat, with_prefixes: bool) -> Writer:
