@@ -41,13 +41,6 @@ def neo4j_server() -> None:
         _unavailable(f"Neo4j is not usable: {err}")
 
 
-def copy_graph(graph: KnowledgeGraph) -> KnowledgeGraph:
-    """A copy of `graph` whose dicts can be changed without touching the original."""
-    return KnowledgeGraph(
-        papers=dict(graph.papers), entities=dict(graph.entities), relations=dict(graph.relations)
-    )
-
-
 def wipe(store: Neo4jStore) -> None:
     store.driver.execute_query("MATCH (n) DETACH DELETE n", database_=store.database)
 

@@ -36,7 +36,7 @@ from alignkg.store.neo4j_lock import LOCK_LABEL, LoadLocked
 from alignkg.store.neo4j_queries import default_params
 from alignkg.store.neo4j_readonly import parameters, why_not_read_only
 from alignkg.store.neo4j_schema import NODE_LABELS, QUERIES_DIR, split_statements
-from neo4j_fixtures import copy_graph
+from graph_copy import copy_graph
 
 pytest_plugins = ["neo4j_fixtures"]
 

@@ -30,7 +30,7 @@ from alignkg.store.neo4j_schema import (
     paper_props,
     relation_props,
 )
-from neo4j_fixtures import copy_graph
+from graph_copy import copy_graph
 
 pytest_plugins = ["neo4j_fixtures"]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -110,23 +110,30 @@ def _relation_groups(
     return groups
 
 
-def write_plan(graph: KnowledgeGraph, create: bool = False) -> list[tuple[str, list[dict]]]:
-    """Each query with its rows, in writing order: papers, entities (one query per type,
-    for its label), then relationships (one query per type and end labels, rows sorted
-    by head and tail). `create`: CREATE instead of MERGE, for a database without them."""
-    plan = [(papers_query(create), [schema.paper_props(k, p) for k, p in graph.papers.items()])]
-    by_type: dict[str, list[dict]] = defaultdict(list)
+def node_plan(graph: KnowledgeGraph, create: bool = False) -> Iterator[tuple[str, list]]:
+    """Papers, then entities (one query per type, for its label), each query with its
+    rows, made as they are asked for. `create`: CREATE instead of MERGE."""
+    yield papers_query(create), [schema.paper_props(k, p) for k, p in graph.papers.items()]
+    by_type: dict[str, list] = defaultdict(list)
     for entity in graph.entities.values():
-        by_type[entity.type.value].append(schema.entity_props(entity))
-    for type_, rows in sorted(by_type.items()):
-        plan.append((entities_query(type_, create), rows))
+        by_type[entity.type.value].append(entity)
+    for type_, entities in sorted(by_type.items()):
+        yield entities_query(type_, create), [schema.entity_props(e) for e in entities]
+
+
+def relation_plan(graph: KnowledgeGraph, create: bool = False) -> Iterator[tuple[str, list]]:
+    """Relationships: one query per type and end labels, rows sorted by head and tail."""
     for (type_, head_label, tail_label), pairs in _relation_groups(graph.relations).items():
         rows = [
             {"head": h, "tail": t, "props": schema.relation_props(graph.relations[(h, type_, t)])}
             for h, t in pairs
         ]
-        plan.append((relations_query(type_, head_label, tail_label, create), rows))
-    return plan
+        yield relations_query(type_, head_label, tail_label, create), rows
+
+
+def write_plan(graph: KnowledgeGraph, create: bool = False) -> list[tuple[str, list[dict]]]:
+    """Each query with its rows, in writing order: the nodes, then the relationships."""
+    return [*node_plan(graph, create), *relation_plan(graph, create)]
 
 
 class GraphLoader:
@@ -180,18 +187,31 @@ class GraphLoader:
 
     def write(self, query: str, rows: Sequence) -> None:
         """All `rows` through `query`, in batches; the first failure stops the rest."""
-        batches = list(chunks(rows, self.batch_size))
-        if self.workers == 1 or len(batches) == 1:
-            for batch in batches:
-                self._write_batch(query, batch)
+        self.write_phase([(query, rows)])
+
+    def write_phase(self, plan: Iterable[tuple[str, Sequence]]) -> None:
+        """Every query of `plan` with its rows, in batches, `workers` at a time; the plan's
+        next rows are made while earlier batches are written. Returns when all are
+        written; the first failure cancels the batches not yet started."""
+        if self.workers == 1:
+            for query, rows in plan:
+                for batch in chunks(rows, self.batch_size):
+                    self._write_batch(query, batch)
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="alignkg-load")
-        futures = [self._pool.submit(self._write_batch, query, batch) for batch in batches]
-        _, pending = wait(futures, return_when=FIRST_EXCEPTION)
-        for future in pending:
-            future.cancel()
-        wait(futures)  # the batches already running end before the error is told
+        futures: list[Future] = []
+        try:
+            for query, rows in plan:
+                for batch in chunks(rows, self.batch_size):
+                    futures.append(self._pool.submit(self._write_batch, query, batch))
+                if any(f.done() and f.exception() for f in futures):
+                    break
+        finally:
+            _, pending = wait(futures, return_when=FIRST_EXCEPTION)
+            for future in pending:
+                future.cancel()
+            wait(futures)  # the batches already running end before the error is told
         for future in futures:
             if not future.cancelled():
                 future.result()  # raises the first failure
@@ -216,8 +236,9 @@ class GraphLoader:
             with load_lock(self.driver, self.database, self.where):
                 self.apply_schema()
                 create = self.holds_nothing()
-                for query, rows in write_plan(graph, create):
-                    self.write(query, rows)
+                # Nodes first: a relationship's ends must exist when it is written.
+                self.write_phase(node_plan(graph, create))
+                self.write_phase(relation_plan(graph, create))
                 if not create:
                     self.remove_stale(graph)
                 self.verify(graph)
