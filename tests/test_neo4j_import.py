@@ -5,6 +5,7 @@ queried."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import os
@@ -13,6 +14,7 @@ import shlex
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -134,6 +136,17 @@ def test_cli_writes_the_files_and_prints_the_command(tmp_path, embedded_store):
 # --- the real importer ------------------------------------------------------------------------
 
 
+def command_lines_while(process: subprocess.Popen) -> set[str]:
+    """Every process command line seen (as `ps` shows them) until `process` ends."""
+    seen: set[str] = set()
+    while process.poll() is None:
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            with contextlib.suppress(OSError):  # the process ended meanwhile
+                seen.add(cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        time.sleep(0.05)
+    return seen
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -186,12 +199,17 @@ def test_neo4j_admin_imports_the_files_and_the_result_answers(
     nodes = re.search(r"(\d+) nodes", imported.stdout + imported.stderr)
     assert nodes and int(nodes[1]) == len(graph.papers) + len(graph.entities)
 
-    started = subprocess.run(
-        [str(NEO4J_LOCAL), "start"], env=env, capture_output=True, text=True, timeout=300
+    # The first start sets the initial password: it must never be on a command line.
+    starting = subprocess.Popen(
+        [str(NEO4J_LOCAL), "start"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
+    seen = command_lines_while(starting)
+    stdout, stderr = (stream.decode() for stream in starting.communicate(timeout=300))
     try:
-        assert started.returncode == 0, started.stderr[-3000:]
-        for assignment in shlex.split(started.stdout.strip().removeprefix("export ")):
+        assert starting.returncode == 0, stderr[-3000:]
+        assert any("set-initial-password" in line for line in seen), "the tool was not seen"
+        assert not [line for line in seen if env["NEO4J_PASSWORD"] in line]
+        for assignment in shlex.split(stdout.strip().removeprefix("export ")):
             name, _, value = assignment.partition("=")
             monkeypatch.setenv(name, value)
         applied = CliRunner().invoke(app, ["load", "--schema-only"])
