@@ -274,3 +274,15 @@ def test_dask_recipe_on_a_local_cluster_builds_the_same_graph(tmp_path):
     )
     assert run("build", str(whole), "--data-dir", str(tmp_path / "b")).exit_code == 0
     assert graph_of(tmp_path / "a") == graph_of(tmp_path / "b")
+
+
+def test_build_neo4j_checks_the_connection_before_replacing_anything(tmp_path, extractions):
+    build_store(tmp_path, extractions[:5])
+    before = graph_of(tmp_path)
+    env = {"NEO4J_URI": "bolt://127.0.0.1:1", "NEO4J_USERNAME": "neo4j", "NEO4J_PASSWORD": "x"}
+    result = runner.invoke(
+        app, ["build", "--neo4j", "--data-dir", str(tmp_path)], env=env, catch_exceptions=False
+    )
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert graph_of(tmp_path) == before

@@ -122,7 +122,10 @@ class GraphBuilder:
             db.execute("CREATE TEMP TABLE IF NOT EXISTS dirty (component INTEGER PRIMARY KEY)")
             db.execute("CREATE TEMP TABLE IF NOT EXISTS batch_keys (key TEXT PRIMARY KEY)")
             db.execute("CREATE TEMP TABLE IF NOT EXISTS moved (mention INTEGER PRIMARY KEY)")
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS old_ids (id TEXT PRIMARY KEY)")
+            db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS affected "
+                "(head TEXT, type TEXT, tail TEXT, PRIMARY KEY (head, type, tail))"
+            )
             db.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS assigned "
                 "(mention INTEGER PRIMARY KEY, entity TEXT)"
@@ -317,6 +320,8 @@ class GraphBuilder:
                 self._write_components(pending)
                 pending = []
         self._write_components(pending)
+        if not self.full:  # the relations the moved mentions had, before they move
+            self._note_affected_keys()
         db.execute(
             "UPDATE mentions SET entity = a.entity FROM assigned a WHERE mentions.id = a.mention"
         )
@@ -327,40 +332,68 @@ class GraphBuilder:
         for mentions, entities in pending:
             old = {m[5] for m in mentions if m[5] is not None}
             if old:
-                db.executemany("INSERT OR IGNORE INTO old_ids VALUES (?)", [(i,) for i in old])
                 delete_entities(db, old)
-            if not self.full:
-                db.executemany(
-                    "INSERT OR IGNORE INTO moved VALUES (?)", [(m[0],) for m in mentions]
-                )
+            was = {m[0]: m[5] for m in mentions}
             for entity, members in entities.values():
                 write_entity(db, entity)
                 db.executemany(
                     "INSERT INTO assigned VALUES (?, ?)", [(m, entity.id) for m in members]
                 )
+                if not self.full:  # a mention moved: new, or now in another entity
+                    db.executemany(
+                        "INSERT OR IGNORE INTO moved VALUES (?)",
+                        [(m,) for m in members if was[m] != entity.id],
+                    )
+
+    _DERIVED = (
+        "SELECT coalesce(h.entity, r.paper) AS head, r.type AS type, "
+        'coalesce(t.entity, r.paper) AS tail, r.paper_id, r.start, r.rule, r."end", '
+        "r.sentence, r.confidence FROM raw_relations r "
+        "LEFT JOIN mentions h ON h.id = r.head LEFT JOIN mentions t ON t.id = r.tail"
+    )
+
+    def _note_affected_keys(self) -> None:
+        """The relation keys the moved mentions' extracted relations map to now."""
+        self.db.execute(
+            "INSERT OR IGNORE INTO affected SELECT head, type, tail FROM ("
+            f"{self._DERIVED} WHERE r.id IN (SELECT id FROM raw_relations WHERE head IN moved "
+            "UNION SELECT id FROM raw_relations WHERE tail IN moved))"
+        )
 
     def _derive_relations(self) -> None:
+        """Relations from the extracted relations: all of them for a full build; for an
+        add, each relation whose key a moved mention had or has is derived again from
+        every extracted relation that maps to it."""
         db = self.db
-        where = ""
-        if not self.full:
-            touching_old = (
-                "SELECT id FROM relations WHERE head IN old_ids "
-                "UNION SELECT id FROM relations WHERE tail IN old_ids"
-            )
-            db.execute(f"DELETE FROM evidence WHERE relation IN ({touching_old})")
-            db.execute(f"DELETE FROM relations WHERE id IN ({touching_old})")
-            where = (
-                "WHERE r.id IN (SELECT id FROM raw_relations WHERE head IN moved "
-                "UNION SELECT id FROM raw_relations WHERE tail IN moved)"
-            )
-        # Through a temporary table: a connection must not read a table it writes.
         db.execute("DROP TABLE IF EXISTS temp.derived")
-        db.execute(
-            "CREATE TEMP TABLE derived AS SELECT coalesce(h.entity, r.paper) AS head, r.type, "
-            'coalesce(t.entity, r.paper) AS tail, r.paper_id, r.start, r.rule, r."end", '
-            "r.sentence, r.confidence FROM raw_relations r "
-            f"LEFT JOIN mentions h ON h.id = r.head LEFT JOIN mentions t ON t.id = r.tail {where}"
-        )
+        if self.full:
+            db.execute(f"CREATE TEMP TABLE derived AS {self._DERIVED}")
+        else:
+            self._note_affected_keys()
+            stored = (
+                "SELECT r.id FROM relations r JOIN affected a "
+                "ON r.head = a.head AND r.type = a.type AND r.tail = a.tail"
+            )
+            db.execute(f"DELETE FROM evidence WHERE relation IN ({stored})")
+            db.execute(f"DELETE FROM relations WHERE id IN ({stored})")
+            # Every extracted relation of an affected key: through the head's mentions
+            # (an entity head) or the head paper's own relations (a paper head).
+            db.execute(
+                "CREATE TEMP TABLE derived AS SELECT * FROM ("
+                "SELECT a.head, a.type, coalesce(t.entity, r.paper) AS tail, r.paper_id, "
+                'r.start, r.rule, r."end", r.sentence, r.confidence '
+                "FROM affected a JOIN mentions h ON h.entity = a.head "
+                "JOIN raw_relations r ON r.head = h.id AND r.type = a.type "
+                "LEFT JOIN mentions t ON t.id = r.tail "
+                "UNION ALL "
+                "SELECT a.head, a.type, coalesce(t.entity, r.paper) AS tail, r.paper_id, "
+                'r.start, r.rule, r."end", r.sentence, r.confidence '
+                "FROM affected a JOIN raw_relations r "
+                "ON r.paper = a.head AND r.head IS NULL AND r.type = a.type "
+                "LEFT JOIN mentions t ON t.id = r.tail"
+                ") d WHERE EXISTS (SELECT 1 FROM affected a "
+                "WHERE a.head = d.head AND a.type = d.type AND a.tail = d.tail)"
+            )
         rows = db.execute("SELECT * FROM temp.derived ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9")
         for (head, type_, tail), group in groupby(rows, key=lambda r: r[:3]):
             if head == tail:
@@ -373,7 +406,7 @@ class GraphBuilder:
             )
             write_relation(db, Relation(head, RelationType(type_), tail, evidence))
         db.execute("DROP TABLE temp.derived")
-        for table in ("moved", "old_ids", "dirty"):
+        for table in ("moved", "affected", "dirty"):
             db.execute(f"DELETE FROM {table}")
 
 

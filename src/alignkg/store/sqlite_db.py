@@ -119,6 +119,7 @@ CREATE TABLE raw_relations (
 );
 CREATE INDEX raw_relations_by_head ON raw_relations (head);
 CREATE INDEX raw_relations_by_tail ON raw_relations (tail);
+CREATE INDEX raw_relations_by_paper ON raw_relations (paper, type);
 """
 
 FTS_SCHEMA = (
