@@ -430,15 +430,7 @@ def build_graph(extractions: Iterable[PaperExtraction]) -> KnowledgeGraph:
     entity_of: dict[tuple[str, str], str] = {}  # (paper node id, form) -> entity id
     for cluster in clusters:
         entity_id = ids[id(cluster)]
-        name = cluster.canonical_name()
-        graph.entities[entity_id] = Entity(
-            id=entity_id,
-            name=name,
-            type=cluster.type,
-            aliases=_distinct_aliases(cluster.surface_forms, name),
-            papers=tuple(sorted(cluster.papers)),
-            links=cluster.links,
-        )
+        graph.entities[entity_id] = cluster_entity(cluster, entity_id)
         for mention in cluster.mentions:
             for form in mention.forms:
                 entity_of[(mention.paper, form)] = entity_id
@@ -461,6 +453,19 @@ def build_graph(extractions: Iterable[PaperExtraction]) -> KnowledgeGraph:
     graph.entities = dict(sorted(graph.entities.items()))
     graph.papers = dict(sorted(graph.papers.items()))
     return graph
+
+
+def cluster_entity(cluster: Cluster, entity_id: str) -> Entity:
+    """The entity a cluster becomes, under the id assign_ids gave it."""
+    name = cluster.canonical_name()
+    return Entity(
+        id=entity_id,
+        name=name,
+        type=cluster.type,
+        aliases=_distinct_aliases(cluster.surface_forms, name),
+        papers=tuple(sorted(cluster.papers)),
+        links=cluster.links,
+    )
 
 
 def _distinct_aliases(forms: set[str], name: str) -> tuple[str, ...]:

@@ -110,7 +110,9 @@ def extraction_from_dict(data: dict[str, Any]) -> PaperExtraction:
     return PaperExtraction(
         paper=paper_from_dict(data["record"]),
         entities=[
-            ExtractedEntity(e["name"], EntityType(e["type"]), tuple(e["aliases"]))
+            ExtractedEntity(
+                e["name"], EntityType(e["type"]), tuple(e["aliases"]), tuple(e.get("links", ()))
+            )
             for e in data["entities"]
         ],
         relations=[

@@ -3,15 +3,16 @@ of entities across papers (canonical.py) happens with the store, in bounded memo
 
 How entities merge without holding the corpus:
 
-- every extracted entity (a *mention*) is written with its *merge keys*: its type with the
-  match key of each of its names and aliases (canonical.py merges entities that share one)
-  and with the slug of its name (which entity ids are made of, so ids that could collide
-  are decided together). Keys that occur together are joined into *components*, kept in
-  the `merge_keys` table (union by size: a small component is relabelled into a large one);
-- at the end, each component the run touched is merged by canonical.build_graph on its
-  own mentions, in a fixed order (paper id, then position in the paper): a component is
-  everything canonicalization could join, so merging it alone gives the same entities
-  and ids as merging the corpus, and the answer depends on the set of papers only;
+- every extracted entity (a canonical.Mention) is written with its keys: canonical's
+  `index_keys` (every key by which it can meet another mention) and the slug of each of
+  its forms (ids are slugs of names, so clusters whose ids could coincide are decided
+  together). Keys that occur together are joined into *components*, kept in the
+  `merge_keys` table (union by size: a small component is relabelled into a large one);
+- at the end, each component the run touched is clustered by canonical's
+  `cluster_mentions` and `assign_ids` on its own mentions, in a fixed order (paper id,
+  then position in the paper): as canonical.py's contract says, a cluster depends only
+  on the mentions reachable through shared index keys, so merging a component alone
+  gives the entities and ids of merging the corpus, a function of the set of papers;
 - relations are then re-derived from the extracted relations whose ends moved.
 
 So `build A` then `add B` gives the same graph as `build A+B`, and an add costs what the
@@ -28,15 +29,20 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby, islice
 
-from alignkg.canonical import build_graph
-from alignkg.keys import match_key, slug
+from alignkg.canonical import (
+    Mention,
+    assign_ids,
+    cluster_entity,
+    cluster_mentions,
+    index_keys,
+    mentions_of,
+)
+from alignkg.keys import slug
 from alignkg.records import (
     PAPER_REF,
     Entity,
     EntityType,
     Evidence,
-    ExtractedEntity,
-    Paper,
     PaperExtraction,
     Relation,
     RelationType,
@@ -67,12 +73,16 @@ class AddReport:
         return {"added": self.added, "skipped": len(self.skipped)}
 
 
-def mention_keys(entity: ExtractedEntity) -> list[str]:
-    """The keys under which an extracted entity may merge with others (see the module)."""
-    type_ = entity.type.value
-    keys = {f"{type_}|k|{match_key(f)}" for f in (entity.name, *entity.aliases)}
-    keys.add(f"{type_}|s|{slug(entity.name)}")
-    return sorted(keys)
+def mention_keys(mention: Mention) -> list[str]:
+    """The keys under which a mention may meet others: canonical.index_keys, and the slug
+    of each form (ids are slugs of names: clusters whose ids could coincide are decided
+    together). The first key names the mention's component."""
+    slugs = {f"{mention.type.value}|#slug|{slug(f)}" for f in mention.forms}
+    return sorted(index_keys(mention) | slugs)
+
+
+def _json(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
 
 
 class _UnionFind:
@@ -178,28 +188,22 @@ class GraphBuilder:
             fresh.append(extraction)
         if not fresh:
             return
-        keys_of = [[mention_keys(e) for e in x.entities] for x in fresh]
+        mentions_in = [mentions_of(x) for x in fresh]
+        keys_of = [[mention_keys(m) for m in paper] for paper in mentions_in]
         known = self._known_keys({k for paper in keys_of for keys in paper for k in keys})
         key_ids = self._join(keys_of, known)
-        mentions, raw = [], []
-        for extraction, paper_keys in zip(fresh, keys_of, strict=True):
+        rows, raw = [], []
+        for extraction, paper_mentions, paper_keys in zip(fresh, mentions_in, keys_of, strict=True):
             node_id = paper_node_id(extraction.paper.id)
             write_paper(db, node_id, extraction.paper)
             in_paper: dict[str, int] = {}
-            for pos, (entity, keys) in enumerate(zip(extraction.entities, paper_keys, strict=True)):
+            for pos, (m, keys) in enumerate(zip(paper_mentions, paper_keys, strict=True)):
                 mention = self._new_id("mentions")
-                mentions.append(
-                    (
-                        mention,
-                        node_id,
-                        pos,
-                        entity.name,
-                        entity.type.value,
-                        json.dumps(list(entity.aliases), ensure_ascii=False),
-                        key_ids[keys[0]],
-                    )
+                rows.append(
+                    (mention, node_id, pos, m.name, m.type.value)
+                    + (_json(m.aliases), int(m.proposed), _json(m.links), key_ids[keys[0]])
                 )
-                for form in (entity.name, *entity.aliases):
+                for form in m.forms:
                     in_paper[form] = mention
             for rel in extraction.relations:
                 ends = []
@@ -212,7 +216,7 @@ class GraphBuilder:
                     (node_id, ends[0], rel.type.value, ends[1], e.paper_id, e.sentence)
                     + (e.start, e.end, e.rule, e.confidence)
                 )
-        db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", mentions)
+        db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", rows)
         db.executemany(
             "INSERT INTO raw_relations (paper, head, type, tail, paper_id, sentence, start,"
             ' "end", rule, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -303,7 +307,8 @@ class GraphBuilder:
     def _component_mentions(self) -> Iterator[tuple[int, list[tuple]]]:
         """(component, its mentions in paper then position order) for each dirty one."""
         cursor = self.db.execute(
-            "SELECT k.component, m.id, m.paper, m.name, m.type, m.aliases, m.entity "
+            "SELECT k.component, m.id, m.paper, m.name, m.type, m.aliases, m.proposed, m.links,"
+            " m.entity "
             "FROM dirty d JOIN merge_keys k ON k.component = d.component "
             "JOIN mentions m ON m.merge_key = k.id "
             "ORDER BY k.component, m.paper, m.pos"
@@ -330,10 +335,10 @@ class GraphBuilder:
     def _write_components(self, pending) -> None:
         db = self.db
         for mentions, entities in pending:
-            old = {m[5] for m in mentions if m[5] is not None}
+            old = {m[7] for m in mentions if m[7] is not None}
             if old:
                 delete_entities(db, old)
-            was = {m[0]: m[5] for m in mentions}
+            was = {m[0]: m[7] for m in mentions}
             for entity, members in entities.values():
                 write_entity(db, entity)
                 db.executemany(
@@ -411,27 +416,25 @@ class GraphBuilder:
 
 
 def merge_component(mentions: list[tuple]) -> dict[str, tuple[Entity, list[int]]]:
-    """canonical.build_graph on one component's mentions, each as its own one-entity
-    extraction, so the entity's papers name its mentions; the real papers are put back.
-    {entity id: (entity, mention ids)}."""
-    extractions = []
-    paper_of: dict[str, str] = {}
-    for mention, paper, name, type_, aliases, _ in mentions:
-        ref = f"{_MENTION_PREFIX}{mention}"
-        paper_of[paper_node_id(ref)] = paper
-        extractions.append(
-            PaperExtraction(
-                paper=Paper(id=ref, title="", abstract=""),
-                entities=[ExtractedEntity(name, EntityType(type_), tuple(json.loads(aliases)))],
-            )
+    """canonical.cluster_mentions and assign_ids on one component's mentions:
+    {entity id: (entity, ids of its mention rows)}."""
+    row_of: dict[int, int] = {}
+    objects = []
+    for row, paper, name, type_, aliases, proposed, links, _ in mentions:
+        mention = Mention(
+            paper,
+            EntityType(type_),
+            name,
+            tuple(json.loads(aliases)),
+            bool(proposed),
+            tuple(json.loads(links)),
         )
-    merged = build_graph(extractions)
+        row_of[id(mention)] = row
+        objects.append(mention)
+    clusters = cluster_mentions(objects)
+    ids = assign_ids(clusters)
     result = {}
-    for entity in merged.entities.values():
-        members = [int(p[len("paper/" + _MENTION_PREFIX) :]) for p in entity.papers]
-        papers = tuple(sorted({paper_of[p] for p in entity.papers}))
-        result[entity.id] = (
-            Entity(entity.id, entity.name, entity.type, entity.aliases, papers),
-            members,
-        )
+    for cluster in clusters:
+        entity = cluster_entity(cluster, ids[id(cluster)])
+        result[entity.id] = (entity, [row_of[id(m)] for m in cluster.mentions])
     return result

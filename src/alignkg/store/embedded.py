@@ -210,9 +210,10 @@ class EmbeddedStore:
                 type=EntityType(type_),
                 aliases=tuple(json.loads(aliases)),
                 papers=tuple(papers[id_]),
+                links=tuple(json.loads(links)),
             )
-            for id_, name, type_, aliases in self._query(
-                "SELECT id, name, type, aliases FROM entities "
+            for id_, name, type_, aliases, links in self._query(
+                "SELECT id, name, type, aliases, links FROM entities "
                 "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
                 (ids,),
             )
@@ -387,11 +388,16 @@ class EmbeddedStore:
             "SELECT entity, paper FROM entity_papers ORDER BY entity, paper"
         ):
             papers[entity].append(paper)
-        for id_, name, type_, aliases in self._query(
-            "SELECT id, name, type, aliases FROM entities ORDER BY id"
+        for id_, name, type_, aliases, links in self._query(
+            "SELECT id, name, type, aliases, links FROM entities ORDER BY id"
         ):
             graph.entities[id_] = Entity(
-                id_, name, EntityType(type_), tuple(json.loads(aliases)), tuple(papers[id_])
+                id_,
+                name,
+                EntityType(type_),
+                tuple(json.loads(aliases)),
+                tuple(papers[id_]),
+                tuple(json.loads(links)),
             )
         for rel in self._relations("1", ()):
             graph.relations[rel.key] = rel
@@ -409,7 +415,7 @@ def set_meta(db: sqlite3.Connection, **values: str) -> None:
 def write_entity(db: sqlite3.Connection, entity: Entity) -> None:
     """One entity with its forms (and their search index) and papers."""
     db.execute(
-        "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
             entity.id,
             entity.name,
@@ -417,6 +423,7 @@ def write_entity(db: sqlite3.Connection, entity: Entity) -> None:
             json.dumps(list(entity.aliases), ensure_ascii=False),
             entity.name.casefold(),
             len(entity.papers),
+            json.dumps(list(entity.links), ensure_ascii=False),
         ),
     )
     db.executemany(

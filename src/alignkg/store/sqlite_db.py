@@ -20,8 +20,9 @@ from pathlib import Path
 
 from alignkg.store.base import StoreError
 
-SCHEMA_VERSION = 2
-"""Version 1 was graph.json; bump this when the tables change (old files: rebuild)."""
+SCHEMA_VERSION = 3
+"""Version 1 was graph.json, 2 had no entity links; bump this when the tables change
+(older files: rebuild)."""
 
 APPLICATION_ID = 0x416B6731  # "Akg1": marks the file as alignkg's (PRAGMA application_id)
 
@@ -40,7 +41,8 @@ CREATE TABLE entities (
   type TEXT NOT NULL,
   aliases TEXT NOT NULL,
   name_folded TEXT NOT NULL,
-  paper_count INTEGER NOT NULL
+  paper_count INTEGER NOT NULL,
+  links TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX entities_by_type ON entities (type);
 
@@ -98,6 +100,8 @@ CREATE TABLE mentions (
   name TEXT NOT NULL,
   type TEXT NOT NULL,
   aliases TEXT NOT NULL,
+  proposed INTEGER NOT NULL,
+  links TEXT NOT NULL,
   merge_key INTEGER NOT NULL,
   entity TEXT
 );
