@@ -53,7 +53,7 @@ from alignkg.store.embedded import (
     EmbeddedStore,
     delete_entities,
     set_meta,
-    write_entity,
+    write_entities,
     write_paper,
     write_relation,
 )
@@ -83,6 +83,10 @@ def mention_keys(mention: Mention) -> list[str]:
 
 def _json(values: tuple[str, ...]) -> str:
     return json.dumps(list(values), ensure_ascii=False)
+
+
+def _tuple(text: str) -> tuple[str, ...]:
+    return () if text == "[]" else tuple(json.loads(text))
 
 
 class _UnionFind:
@@ -334,21 +338,19 @@ class GraphBuilder:
 
     def _write_components(self, pending) -> None:
         db = self.db
+        old = {m[7] for mentions, _ in pending for m in mentions if m[7] is not None}
+        if old:
+            delete_entities(db, old)
+        assigned, moved = [], []
         for mentions, entities in pending:
-            old = {m[7] for m in mentions if m[7] is not None}
-            if old:
-                delete_entities(db, old)
             was = {m[0]: m[7] for m in mentions}
             for entity, members in entities.values():
-                write_entity(db, entity)
-                db.executemany(
-                    "INSERT INTO assigned VALUES (?, ?)", [(m, entity.id) for m in members]
-                )
-                if not self.full:  # a mention moved: new, or now in another entity
-                    db.executemany(
-                        "INSERT OR IGNORE INTO moved VALUES (?)",
-                        [(m,) for m in members if was[m] != entity.id],
-                    )
+                assigned += [(m, entity.id) for m in members]
+                moved += [(m,) for m in members if was[m] != entity.id]
+        write_entities(db, (e for _, entities in pending for e, _ in entities.values()))
+        db.executemany("INSERT INTO assigned VALUES (?, ?)", assigned)
+        if not self.full:  # a mention moved: new, or now in another entity
+            db.executemany("INSERT OR IGNORE INTO moved VALUES (?)", moved)
 
     _DERIVED = (
         "SELECT coalesce(h.entity, r.paper) AS head, r.type AS type, "
@@ -425,9 +427,9 @@ def merge_component(mentions: list[tuple]) -> dict[str, tuple[Entity, list[int]]
             paper,
             EntityType(type_),
             name,
-            tuple(json.loads(aliases)),
+            _tuple(aliases),
             bool(proposed),
-            tuple(json.loads(links)),
+            _tuple(links),
         )
         row_of[id(mention)] = row
         objects.append(mention)

@@ -33,7 +33,7 @@ from alignkg.records import (
 from alignkg.serialize import paper_from_dict, paper_to_dict
 from alignkg.store import lock
 from alignkg.store.base import DEFAULT_NODE_CAP, StoreError
-from alignkg.store.ranking import breadth_first, closest_names, pick_resolution
+from alignkg.store.ranking import breadth_first, closest_names, resolution_rank
 from alignkg.store.sqlite_db import (
     BUILD_TABLES,
     GRAPH_TABLES,
@@ -265,13 +265,21 @@ class EmbeddedStore:
             for id_, h, t, tl in rows
         ]
 
-    def _candidates(self, key: str) -> list[Entity]:
-        ids = [r[0] for r in self._query("SELECT DISTINCT entity FROM forms WHERE key = ?", (key,))]
-        return list(self._entities(ids).values())
-
     @_rows_as_records
     def resolve(self, name: str) -> Entity | None:
-        return pick_resolution(self._candidates(match_key(name)), name)
+        """Ranked on names and paper counts; only the chosen entity is read whole."""
+        candidates = [
+            (Entity(id_, entity_name, EntityType(type_)), count)
+            for id_, entity_name, type_, count in self._query(
+                "SELECT id, name, type, paper_count FROM entities WHERE id IN "
+                "(SELECT entity FROM forms WHERE key = ?)",
+                (match_key(name),),
+            )
+        ]
+        if not candidates:
+            return None
+        best, _ = min(candidates, key=lambda c: resolution_rank(c[0], name, c[1]))
+        return self._entities([best.id])[best.id]
 
     @_rows_as_records
     def suggest(self, name: str, limit: int = 5) -> list[str]:
@@ -285,24 +293,35 @@ class EmbeddedStore:
         focus = self._entities([entity_id])[entity_id]
 
         def neighbours_of(frontier: list[str]) -> dict[str, list[str]]:
-            adjacent: dict[str, set[str]] = defaultdict(set)
+            # Each node's first 2 * node_cap neighbours in id order are all breadth_first
+            # can visit: a hub's thousands of papers never leave SQLite.
+            adjacent: dict[str, list[str]] = defaultdict(list)
             ids = _ids(frontier)
-            for head, tail in self._query(
-                "SELECT head, tail FROM relations WHERE head IN (SELECT value FROM json_each(?)) "
-                "UNION SELECT head, tail FROM relations "
-                "WHERE tail IN (SELECT value FROM json_each(?))",
-                (ids, ids),
+            for node, neighbour in self._query(
+                "SELECT node, neighbour FROM ("
+                " SELECT node, neighbour, row_number() OVER"
+                "  (PARTITION BY node ORDER BY neighbour) AS rank FROM ("
+                "  SELECT head AS node, tail AS neighbour FROM relations"
+                "  WHERE head IN (SELECT value FROM json_each(?))"
+                "  UNION SELECT tail, head FROM relations"
+                "  WHERE tail IN (SELECT value FROM json_each(?))))"
+                " WHERE rank <= ?",
+                (ids, ids, 2 * node_cap),
             ):
-                adjacent[head].add(tail)
-                adjacent[tail].add(head)
-            return {node: list(adjacent[node]) for node in frontier}
+                adjacent[node].append(neighbour)
+            return adjacent
 
         order, truncated = breadth_first(entity_id, depth, node_cap, neighbours_of)
         nodes = self._nodes(order)
         seen = {node.id for node in nodes}  # a relation to a missing node is left out
+        ids = _ids(order)
         relations = [
             r
-            for r in self._relations("head IN (SELECT value FROM json_each(?))", (_ids(order),))
+            for r in self._relations(
+                "head IN (SELECT value FROM json_each(?)) "
+                "AND tail IN (SELECT value FROM json_each(?))",
+                (ids, ids),
+            )
             if r.head in seen and r.tail in seen
         ]
         return Subgraph(
@@ -412,34 +431,40 @@ def set_meta(db: sqlite3.Connection, **values: str) -> None:
     db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
 
 
-def write_entity(db: sqlite3.Connection, entity: Entity) -> None:
-    """One entity with its forms (and their search index) and papers."""
-    db.execute(
+def write_entities(db: sqlite3.Connection, entities: Iterable[Entity]) -> None:
+    """Entities with their forms (and their search index) and papers, in few statements."""
+    entities = list(entities)
+    db.executemany(
         "INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            entity.id,
-            entity.name,
-            entity.type.value,
-            json.dumps(list(entity.aliases), ensure_ascii=False),
-            entity.name.casefold(),
-            len(entity.papers),
-            json.dumps(list(entity.links), ensure_ascii=False),
-        ),
+        [
+            (
+                e.id,
+                e.name,
+                e.type.value,
+                json.dumps(list(e.aliases), ensure_ascii=False),
+                e.name.casefold(),
+                len(e.papers),
+                json.dumps(list(e.links), ensure_ascii=False),
+            )
+            for e in entities
+        ],
     )
     db.executemany(
-        "INSERT INTO entity_papers VALUES (?, ?)", [(entity.id, p) for p in set(entity.papers)]
+        "INSERT INTO entity_papers VALUES (?, ?)",
+        [(e.id, p) for e in entities for p in set(e.papers)],
     )
-    fts = _has_table(db, "forms_fts")
-    for form in dict.fromkeys((entity.name, *entity.aliases)):
-        cursor = db.execute(
-            "INSERT INTO forms (entity, form, key, folded) VALUES (?, ?, ?, ?)",
-            (entity.id, form, match_key(form), form.casefold()),
+    next_form = (db.execute("SELECT max(id) FROM forms").fetchone()[0] or 0) + 1
+    forms = [
+        (next_form + i, entity_id, form, match_key(form), form.casefold())
+        for i, (entity_id, form) in enumerate(
+            (e.id, f) for e in entities for f in dict.fromkeys((e.name, *e.aliases))
         )
-        if fts:
-            db.execute(
-                "INSERT INTO forms_fts (rowid, folded) VALUES (?, ?)",
-                (cursor.lastrowid, form.casefold()),
-            )
+    ]
+    db.executemany("INSERT INTO forms VALUES (?, ?, ?, ?, ?)", forms)
+    if _has_table(db, "forms_fts"):
+        db.executemany(
+            "INSERT INTO forms_fts (rowid, folded) VALUES (?, ?)", [(f[0], f[4]) for f in forms]
+        )
 
 
 def delete_entities(db: sqlite3.Connection, ids: Iterable[str]) -> None:
@@ -480,7 +505,6 @@ def write_paper(db: sqlite3.Connection, node_id: str, paper: Paper) -> None:
 def write_graph(db: sqlite3.Connection, graph: KnowledgeGraph) -> None:
     for node_id, paper in graph.papers.items():
         write_paper(db, node_id, paper)
-    for entity in graph.entities.values():
-        write_entity(db, entity)
+    write_entities(db, graph.entities.values())
     for relation in graph.relations.values():
         write_relation(db, relation)

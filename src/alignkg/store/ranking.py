@@ -9,14 +9,15 @@ from alignkg.keys import match_key
 from alignkg.records import Entity
 
 
-def resolution_rank(entity: Entity, name: str) -> tuple:
+def resolution_rank(entity: Entity, name: str, paper_count: int | None = None) -> tuple:
     """Among entities whose name or alias matches `name`: exact spelling of the name first,
-    then the name over an alias, then the most-cited, then the id."""
+    then the name over an alias, then the most-cited, then the id. A store may give the
+    paper count instead of the papers themselves."""
     return (
         entity.name != name,
         entity.name.casefold() != name.casefold(),
         match_key(entity.name) != match_key(name),
-        -len(entity.papers),
+        -(len(entity.papers) if paper_count is None else paper_count),
         entity.id,
     )
 
@@ -60,7 +61,9 @@ def breadth_first(
 ) -> tuple[list[str], bool]:
     """Nodes within `depth` hops of `start` in visiting order, and whether `node_cap` cut
     them. Neighbours are visited in id order, so the cap always keeps the nearest nodes.
-    `neighbours_of` answers for a whole frontier at once (one query for a remote store)."""
+    `neighbours_of` answers for a whole frontier at once (one query for a remote store);
+    it may give each node only its first 2 * `node_cap` neighbours in id order: no more
+    are ever visited (at most `node_cap` of them are already seen)."""
     order, frontier, seen = [start], [start], {start}
     truncated = False
     for _ in range(depth):
@@ -77,4 +80,6 @@ def breadth_first(
                 order.append(neighbour)
                 next_frontier.append(neighbour)
         frontier = next_frontier
+        if truncated:  # the cap is reached: nothing further can be added
+            break
     return order, truncated
