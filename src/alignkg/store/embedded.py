@@ -73,6 +73,7 @@ class EmbeddedStore:
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / DB_FILE
         self._db: sqlite3.Connection | None = None
+        self._last: Entity | None = None  # resolve then neighborhood read a hub's papers once
 
     # --- opening ---------------------------------------------------------------------
 
@@ -123,6 +124,7 @@ class EmbeddedStore:
             raise unreadable(self.path, err) from err
 
     def close(self) -> None:
+        self._last = None
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -279,7 +281,12 @@ class EmbeddedStore:
         if not candidates:
             return None
         best, _ = min(candidates, key=lambda c: resolution_rank(c[0], name, c[1]))
-        return self._entities([best.id])[best.id]
+        return self._entity(best.id)
+
+    def _entity(self, entity_id: str) -> Entity:
+        if self._last is None or self._last.id != entity_id:
+            self._last = self._entities([entity_id])[entity_id]
+        return self._last
 
     @_rows_as_records
     def suggest(self, name: str, limit: int = 5) -> list[str]:
@@ -290,25 +297,24 @@ class EmbeddedStore:
     def neighborhood(
         self, entity_id: str, depth: int = 1, node_cap: int = DEFAULT_NODE_CAP
     ) -> Subgraph:
-        focus = self._entities([entity_id])[entity_id]
+        focus = self._entity(entity_id)
 
         def neighbours_of(frontier: list[str]) -> dict[str, list[str]]:
             # Each node's first 2 * node_cap neighbours in id order are all breadth_first
-            # can visit: a hub's thousands of papers never leave SQLite.
-            adjacent: dict[str, list[str]] = defaultdict(list)
-            ids = _ids(frontier)
-            for node, neighbour in self._query(
-                "SELECT node, neighbour FROM ("
-                " SELECT node, neighbour, row_number() OVER"
-                "  (PARTITION BY node ORDER BY neighbour) AS rank FROM ("
-                "  SELECT head AS node, tail AS neighbour FROM relations"
-                "  WHERE head IN (SELECT value FROM json_each(?))"
-                "  UNION SELECT tail, head FROM relations"
-                "  WHERE tail IN (SELECT value FROM json_each(?))))"
-                " WHERE rank <= ?",
-                (ids, ids, 2 * node_cap),
-            ):
-                adjacent[node].append(neighbour)
+            # can visit: read from the (head, tail) and (tail, head) indexes in order and
+            # cut there, so a hub's thousands of papers never leave SQLite.
+            limit = 2 * node_cap
+            adjacent: dict[str, list[str]] = {}
+            for node in frontier:
+                out = self._query(
+                    "SELECT tail FROM relations WHERE head = ? ORDER BY tail LIMIT ?",
+                    (node, limit),
+                )
+                into = self._query(
+                    "SELECT head FROM relations WHERE tail = ? ORDER BY head LIMIT ?",
+                    (node, limit),
+                )
+                adjacent[node] = sorted({r[0] for r in out} | {r[0] for r in into})[:limit]
             return adjacent
 
         order, truncated = breadth_first(entity_id, depth, node_cap, neighbours_of)
@@ -334,7 +340,7 @@ class EmbeddedStore:
 
     @_rows_as_records
     def detail(self, entity_id: str) -> EntityDetail:
-        entity = self._entities([entity_id])[entity_id]
+        entity = self._entity(entity_id)
         relations = self._relations(
             "r.id IN (SELECT id FROM relations WHERE head = ? "
             "UNION SELECT id FROM relations WHERE tail = ?)",

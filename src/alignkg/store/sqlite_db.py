@@ -69,6 +69,7 @@ CREATE TABLE relations (
   tail TEXT NOT NULL,
   UNIQUE (head, type, tail)
 );
+CREATE INDEX relations_by_head ON relations (head, tail);
 CREATE INDEX relations_by_tail ON relations (tail, head);
 CREATE INDEX relations_by_type ON relations (type);
 
