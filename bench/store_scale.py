@@ -12,8 +12,8 @@ map over papers, is measured once and its cost per paper reported beside), each 
 process, so peak RSS is the build's own (wait4). Then, at each size:
 
 - `alignkg neighborhood DPO` as a user runs it: wall and CPU time, peak RSS;
-- in-process resolve + neighbourhood of 100 different names (the 100 most-cited
-  entities, the hardest): p50 and p95;
+- in-process resolve + neighbourhood of 100 different names: the 100 most-cited entities
+  (the hubs, the hardest) and 100 drawn at random: p50 and p95;
 - at the largest size: `alignkg add` of 1,000 new papers vs the full build.
 """
 
@@ -96,29 +96,38 @@ def write_corpus(base: list[dict], path: Path, start: int, count: int) -> None:
 
 
 def query_latency(data_dir: Path, names: int) -> dict:
+    """resolve + neighborhood, in one process, of the `names` most-cited entities (the
+    hubs, the hardest) and of `names` others drawn at random (seeded)."""
+    import random
+
     from alignkg.store.embedded import EmbeddedStore
 
     store = EmbeddedStore(data_dir)
-    chosen = [
+    hubs = [
         row[0]
         for row in store.db.execute(
             "SELECT name FROM entities ORDER BY paper_count DESC, id LIMIT ?", (names,)
         )
     ]
-    times = []
-    for name in chosen:
-        started = time.perf_counter()
-        entity = store.resolve(name)
-        store.neighborhood(entity.id)
-        times.append((time.perf_counter() - started) * 1000)
+    everyone = [row[0] for row in store.db.execute("SELECT name FROM entities ORDER BY id")]
+    drawn = random.Random(1).sample(everyone, min(names, len(everyone)))
+    result = {}
+    for label, chosen in (("hubs", hubs), ("random", drawn)):
+        times = []
+        for name in chosen:
+            started = time.perf_counter()
+            entity = store.resolve(name)
+            store.neighborhood(entity.id)
+            times.append((time.perf_counter() - started) * 1000)
+        quantiles = statistics.quantiles(times, n=20)
+        result[label] = {
+            "names": len(chosen),
+            "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(quantiles[18], 2),
+            "max_ms": round(max(times), 2),
+        }
     store.close()
-    quantiles = statistics.quantiles(times, n=20)
-    return {
-        "names": len(chosen),
-        "p50_ms": round(statistics.median(times), 2),
-        "p95_ms": round(quantiles[18], 2),
-        "max_ms": round(max(times), 2),
-    }
+    return result
 
 
 def main() -> None:
@@ -158,7 +167,8 @@ def main() -> None:
             f"{size:>7} papers: build {build['seconds']:.1f}s peak {build['peak_rss_mib']} MiB, "
             f"store {size_mib:.0f} MiB; neighborhood DPO {query['seconds']:.2f}s "
             f"(cpu {query['cpu_seconds']:.2f}s, {query['peak_rss_mib']} MiB); "
-            f"{latency['names']} names p50 {latency['p50_ms']} ms p95 {latency['p95_ms']} ms",
+            f"100 hubs p50 {latency['hubs']['p50_ms']} ms p95 {latency['hubs']['p95_ms']} ms, "
+            f"100 random p50 {latency['random']['p50_ms']} ms p95 {latency['random']['p95_ms']} ms",
             flush=True,
         )
     largest = max(sizes)
