@@ -34,6 +34,7 @@ CREATE TABLE papers (
   title TEXT NOT NULL,
   data TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE INDEX papers_titles ON papers (node_id, title);
 
 CREATE TABLE entities (
   id TEXT PRIMARY KEY,
