@@ -236,7 +236,7 @@ class EmbeddedStore:
         found: dict[str, Node] = {
             node_id: Node(id=node_id, label=title, kind=PAPER_LABEL)
             for node_id, title in self._query(
-                "SELECT node_id, title FROM papers "
+                "SELECT node_id, title FROM papers INDEXED BY papers_titles "
                 "WHERE node_id IN (SELECT value FROM json_each(?))",
                 (ids,),
             )

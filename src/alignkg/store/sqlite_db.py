@@ -20,8 +20,9 @@ from pathlib import Path
 
 from alignkg.store.base import StoreError
 
-SCHEMA_VERSION = 3
-"""Version 1 was graph.json, 2 had no entity links; bump this when the tables change
+SCHEMA_VERSION = 4
+"""Version 1 was graph.json, 2 had no entity links, 3 no title index; bump this when the
+tables change
 (older files: rebuild)."""
 
 APPLICATION_ID = 0x416B6731  # "Akg1": marks the file as alignkg's (PRAGMA application_id)
