@@ -61,6 +61,9 @@ from alignkg.store.embedded import (
 BATCH = 256
 """Papers written per round trip of merge-key lookups."""
 
+PENDING_MENTIONS = 20_000
+"""Mentions of merged components held before they are written."""
+
 _MENTION_PREFIX = "m"
 
 
@@ -322,12 +325,16 @@ class GraphBuilder:
 
     def _canonicalize(self) -> None:
         db = self.db
+        # Components are written in groups of about PENDING_MENTIONS mentions: memory
+        # holds one group (or one large component), whatever the size of the graph.
         pending: list[tuple[list[tuple], dict[str, tuple[Entity, list[int]]]]] = []
+        held = 0
         for _, mentions in self._component_mentions():
             pending.append((mentions, merge_component(mentions)))
-            if len(pending) >= 512:
+            held += len(mentions)
+            if held >= PENDING_MENTIONS:
                 self._write_components(pending)
-                pending = []
+                pending, held = [], 0
         self._write_components(pending)
         if not self.full:  # the relations the moved mentions had, before they move
             self._note_affected_keys()

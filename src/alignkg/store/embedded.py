@@ -159,7 +159,7 @@ class EmbeddedStore:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA temp_store = FILE")
-            db.execute("PRAGMA cache_size = -65536")  # 64 MiB of page cache, not more
+            db.execute("PRAGMA cache_size = -32768")  # 32 MiB of page cache, not more
             db.execute("BEGIN IMMEDIATE")
             if graph_state(db, self.path) == "empty":
                 create_schema(db)
