@@ -534,9 +534,9 @@ class RelationFinder:
                     yield from self._relation("model-name-base", model, base, sentence)
 
     def _own_model_training(self, own, sentences) -> Iterator[FoundRelation]:
-        """A paper that proposes both a trained system (a model with a size, of a known
-        family, or one it calls an assistant, a chatbot, a language model) and a method
-        trains the one with the other. An architecture ("KST-GCN") is not trained by the
+        """A paper that proposes both a trained system (a model with a size, or one it
+        calls an assistant, a chatbot, a language model) and a method trains the one with
+        the other. An architecture ("KST-GCN") is not trained by the
         paper's other method."""
         models = [
             e for e in own if e.type is EntityType.MODEL and self._trained_system(e, sentences)
@@ -548,8 +548,8 @@ class RelationFinder:
                 yield from self._relation("own-model-and-method", model, method, sentence)
 
     def _trained_system(self, model: LocalEntity, sentences) -> bool:
-        if model.known or _sizes(model.name):
-            return True  # a release of a known family, or one with a parameter count
+        if _sizes(model.name):
+            return True  # a release with a parameter count
         return any(
             self._systems.search(_sentence_of(sentences, start).text) for start, _ in model.mentions
         )
