@@ -60,21 +60,28 @@ def test_schema_pairs_and_conflicts():
     assert conflicts(("@paper", RelationType.PROPOSES, "A"), ("@paper", RelationType.USES, "A"))
 
 
-def test_every_pattern_compiles_to_matcher_patterns():
+def test_every_pattern_compiles():
     nlp = spacy.blank("en")
     for label, patterns in TABLE.patterns().items():
         for pattern in patterns:
             assert compile_pattern(pattern, TABLE, nlp), (label, pattern)
-    compiled = compile_pattern("fine-tuned WORD{0,2} from|on", TABLE, nlp)
-    assert compiled == [
+    assert compile_pattern("fine-tuned WORD{1,3} from|on", TABLE, nlp) == [
         [
-            {"LOWER": "fine"},
-            {"LOWER": "-"},
-            {"LOWER": "tuned"},
-            {"IS_PUNCT": False, "OP": "{0,2}"},
-            {"LOWER": {"IN": ["from", "on"]}},
+            ("in", frozenset({"fine"}), 1, 1),
+            ("in", frozenset({"-"}), 1, 1),
+            ("in", frozenset({"tuned"}), 1, 1),
+            ("word", None, 1, 3),
+            ("in", frozenset({"from", "on"}), 1, 1),
         ]
     ]
+
+
+def test_a_bounded_repeat_is_bounded(nlp):
+    finder = nlp.get_pipe("alignkg_relations").finder
+    doc = nlp("We in this long and winding and very very wordy sentence finally propose X.")
+    assert "proposal-cue" not in finder.cues(doc).spans  # more than ten words apart
+    doc = nlp("We in this sentence propose X.")
+    assert finder.cues(doc).spans["proposal-cue"] == [(0, 27)]
 
 
 def _table_with(row: dict) -> dict:

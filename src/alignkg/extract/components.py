@@ -115,7 +115,7 @@ class EntityRecognizer:
 @Language.factory("alignkg_relations", default_config={"rules": None})
 class RelationExtractor:
     """Relations from entity roles and the cue rules of data/relation_rules.json (or the
-    `rules` file of the config; one Matcher pass per doc) -> doc._.alignkg_relations.
+    `rules` file of the config; one pass of its CueMatcher per doc) -> doc._.alignkg_relations.
     The rule table is saved with the pipeline (`nlp.to_disk`) and read back from it."""
 
     def __init__(self, nlp: Language, name: str, rules: str | None = None) -> None:

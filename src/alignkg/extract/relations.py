@@ -19,7 +19,7 @@ from spacy.tokens import Doc
 
 from alignkg.extract.entities import LocalEntity
 from alignkg.extract.names import RELEASE_WORDS, model_stem, name_parts
-from alignkg.extract.rule_table import Rule, RuleTable, build_matcher, load_rule_table, words_regex
+from alignkg.extract.rule_table import CueMatcher, Rule, RuleTable, load_rule_table, words_regex
 from alignkg.records import PAPER_LABEL, PAPER_REF, EntityType, RelationType
 from alignkg.schema import SCHEMA, conflicts
 
@@ -166,11 +166,11 @@ def _kind(entity: LocalEntity | None) -> str:
 
 class RelationFinder:
     """The relations of one paper. Built once per pipeline: compiles the rule table into
-    one Matcher, which reads each doc once (`cues`)."""
+    one CueMatcher, which reads each doc once (`cues`)."""
 
     def __init__(self, nlp: Language, table: RuleTable | None = None) -> None:
         self.table = table or load_rule_table()
-        self.matcher = build_matcher(self.table, nlp)
+        self.matcher = CueMatcher(self.table, nlp)
         self.cue_rules = [
             rule for rule in self.table.rules.values() if rule.patterns and rule.subject
         ]
@@ -227,10 +227,9 @@ class RelationFinder:
 
     def cues(self, doc: Doc) -> Cues:
         spans: dict[str, list[Span]] = {}
-        strings = doc.vocab.strings
         for label, start, end in self.matcher(doc):
             span = doc[start:end]
-            spans.setdefault(strings[label], []).append((span.start_char, span.end_char))
+            spans.setdefault(label, []).append((span.start_char, span.end_char))
         return Cues(spans, set(self.table.rules))
 
     def find(

@@ -18,7 +18,7 @@ of types it may connect (a subset of the schema's). Rules without a pattern are
 structural (naming, titles); their code is in relations.py, their row says what they
 make. `lists` are word lists; `markers` are cue spans that make no relation alone.
 
-The pattern language, compiled to spaCy Matcher patterns on lower-cased tokens: tokens
+The pattern language, compiled once (CueMatcher) and matched on lower-cased tokens: tokens
 separated by spaces; `a|b` alternatives; `@list` any entry of a list; `WORD` any token
 that is not punctuation, `ANY` any token but . and ;; `/regex/` a token matching it,
 `/regex/!a|b` but not a or b; an operator after a token: `?`, `*`, `+`, `{m,n}`. A word
@@ -34,8 +34,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from spacy.attrs import IS_PUNCT, LOWER
 from spacy.language import Language
-from spacy.matcher import Matcher
 
 from alignkg.records import RelationType
 from alignkg.schema import SCHEMA, Kind
@@ -174,66 +174,137 @@ def words_regex(words: tuple[str, ...]) -> str:
 
 
 # --- the pattern language --------------------------------------------------------------
+# A step is (kind, value, least, most): kind "in" (the lower-cased token is one of a set of
+# words), "word" (not punctuation), "any" (not . or ;), "regex" (value: the regex and
+# the excluded words); least and most, how many tokens in a row it takes.
+
+Step = tuple[str, object, int, float]
+_ANY_EXCLUDED = frozenset({".", ";"})
 
 
-def compile_pattern(pattern: str, table: RuleTable, nlp: Language) -> list[list[dict]]:
-    """One pattern of the table -> the Matcher patterns it stands for (alternatives of
-    several tokens, "put forward", make one Matcher pattern each)."""
-    branches: list[list[dict]] = [[]]
+def compile_pattern(pattern: str, table: RuleTable, nlp: Language) -> list[list[Step]]:
+    """One pattern of the table -> the step sequences it stands for (alternatives of
+    several tokens, "put forward", make one sequence each)."""
+    branches: list[list[Step]] = [[]]
     for token in pattern.split():
         m = _OP.match(token)
         spec, op = m.group("spec"), m.group("op")
+        least, most = _bounds(op)
         alternatives = _alternatives(spec, table, nlp)
-        single = [a[0] for a in alternatives if len(a) == 1 and isinstance(a[0], str)]
-        options: list[list[dict]] = []
+        single = {a[0] for a in alternatives if len(a) == 1 and isinstance(a[0], str)}
+        options: list[list[Step]] = []
         if single:
-            options.append([_with_op({"LOWER": {"IN": sorted(set(single))}}, op)])
+            options.append([("in", frozenset(single), least, most)])
         for alternative in alternatives:
             if len(alternative) == 1 and isinstance(alternative[0], str):
                 continue
-            if op and len(alternative) > 1 and op != "?":
+            if len(alternative) == 1:
+                kind, value = alternative[0]
+                options.append([(kind, value, least, most)])
+                continue
+            if op and op != "?":
                 raise RuleTableError(f"{pattern!r}: {op} after a phrase of several tokens")
-            options.append(
-                [
-                    _with_op(_token_dict(t), op if len(alternative) == 1 else None)
-                    for t in alternative
-                ]
-            )
-            if op == "?" and len(alternative) > 1 and [] not in options:
+            options.append([("in", frozenset({t}), 1, 1) for t in alternative])
+            if op == "?" and [] not in options:
                 options.append([])
-        branches = [branch + option for branch in branches for option in options]
+        branches = [b + o for b in branches for o in options]
     return [b for b in branches if b]
 
 
-def _alternatives(spec: str, table: RuleTable, nlp: Language) -> list[list[str | dict]]:
+def _bounds(op: str | None) -> tuple[int, float]:
+    if op is None:
+        return 1, 1
+    if op in ("?", "*", "+"):
+        return {"?": (0, 1), "*": (0, float("inf")), "+": (1, float("inf"))}[op]
+    low, _, high = op[1:-1].partition(",")
+    return int(low or 0), (int(high) if high else float("inf"))
+
+
+def _alternatives(spec: str, table: RuleTable, nlp: Language) -> list[list]:
     if spec == "WORD":
-        return [[{"IS_PUNCT": False}]]
+        return [[("word", None)]]
     if spec == "ANY":
-        return [[{"ORTH": {"NOT_IN": [".", ";"]}}]]
+        return [[("any", _ANY_EXCLUDED)]]
     if spec.startswith("/"):
         regex, _, excluded = spec[1:].partition("/")
-        attrs: dict = {"REGEX": regex}
-        if excluded.startswith("!"):
-            attrs["NOT_IN"] = excluded[1:].split("|")
-        return [[{"LOWER": attrs}]]
+        words = frozenset(excluded[1:].split("|")) if excluded.startswith("!") else frozenset()
+        return [[("regex", (re.compile(regex), words))]]
     words: list[str] = []
     for alternative in spec.split("|"):
         words.extend(table.lists[alternative[1:]] if alternative.startswith("@") else [alternative])
     return [[t.lower_ for t in nlp.make_doc(w)] for w in words]
 
 
-def _token_dict(token: str | dict) -> dict:
-    return dict(token) if isinstance(token, dict) else {"LOWER": token}
+class CueMatcher:
+    """Every cue rule and marker of the table, compiled once; one pass over a doc's
+    tokens finds them all. Words are compared as the vocabulary's hashes of lower-cased
+    tokens; sequences that start with a required word are tried only where that word
+    stands (an index by word), the others everywhere."""
+
+    def __init__(self, table: RuleTable, nlp: Language) -> None:
+        self.strings = nlp.vocab.strings
+        self.by_word: dict[int, list[tuple[str, list[Step]]]] = {}
+        self.anywhere: list[tuple[str, list[Step]]] = []
+        for label, patterns in table.patterns().items():
+            for pattern in patterns:
+                for steps in compile_pattern(pattern, table, nlp):
+                    hashed = [self._hashed(step) for step in steps]
+                    kind, value, least, _ = hashed[0]
+                    if kind == "in" and least >= 1:
+                        for word in value:
+                            self.by_word.setdefault(word, []).append((label, hashed))
+                    else:
+                        self.anywhere.append((label, hashed))
+
+    def _hashed(self, step: Step) -> Step:
+        kind, value, least, most = step
+        if kind in ("in", "any"):
+            value = frozenset(self.strings.add(w) for w in value)
+        return kind, value, least, most
+
+    def __call__(self, doc) -> list[tuple[str, int, int]]:
+        """(label, first token, end token) of every match, every length."""
+        if not len(doc):
+            return []
+        array = doc.to_array([LOWER, IS_PUNCT])
+        lower, punct = array[:, 0].tolist(), array[:, 1].tolist()
+        found = []
+        for i, word in enumerate(lower):
+            candidates = self.by_word.get(word, ())
+            for label, steps in (*candidates, *self.anywhere) if self.anywhere else candidates:
+                for end in _ends(steps, lower, punct, i, self.strings):
+                    if end > i:
+                        found.append((label, i, end))
+        return found
 
 
-def _with_op(token: dict, op: str | None) -> dict:
-    return {**token, "OP": op} if op else token
+def _passes(kind: str, value, word: int, is_punct: int, strings) -> bool:
+    if kind == "in":
+        return word in value
+    if kind == "word":
+        return not is_punct
+    if kind == "any":
+        return word not in value
+    regex, excluded = value
+    text = strings[word]
+    return bool(regex.search(text)) and text not in excluded
 
 
-def build_matcher(table: RuleTable, nlp: Language) -> Matcher:
-    """One Matcher for every cue rule and marker: one pass per doc finds them all."""
-    matcher = Matcher(nlp.vocab)
-    for label, patterns in table.patterns().items():
-        compiled = [p for pattern in patterns for p in compile_pattern(pattern, table, nlp)]
-        matcher.add(label, compiled)
-    return matcher
+def _ends(steps, lower: list[int], punct: list[int], start: int, strings) -> set[int]:
+    positions = {start}
+    for kind, value, least, most in steps:
+        reached = set()
+        for p in positions:
+            k = 0
+            while True:
+                if k >= least:
+                    reached.add(p + k)
+                if k >= most or p + k >= len(lower):
+                    break
+                if not _passes(kind, value, lower[p + k], punct[p + k], strings):
+                    break
+                k += 1
+        positions = reached
+        if not positions:
+            break
+    return positions
