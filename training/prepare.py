@@ -31,6 +31,7 @@ import spacy
 from spacy.tokens import Doc, DocBin
 from spacy.util import filter_spans
 
+from alignkg.extract.entities import _occurrences as whole_word_occurrences
 from alignkg.ingest import read_corpus
 from alignkg.keys import match_key
 
@@ -190,21 +191,13 @@ def scirex_example(record: dict, field: FieldNames) -> tuple[str, list[tuple[int
 
 
 def _occurrences(text: str, form: str) -> list[int]:
-    """Whole-word occurrences: acronym-like forms as spelled, others in any case."""
+    """Whole-word occurrences, as the extractor finds a name's repeated mentions:
+    acronym-like forms as spelled, others in any case."""
     exact = " " not in form and sum(c.isupper() for c in form) >= 2
     haystack, needle = (text, form) if exact else (text.lower(), form.lower())
     if len(haystack) != len(text):
         haystack, needle = text, form
-    found = []
-    start = haystack.find(needle)
-    while start >= 0:
-        end = start + len(needle)
-        before = haystack[start - 1] if start else " "
-        after = haystack[end] if end < len(haystack) else " "
-        if not (before.isalnum() or before in "_-" or after.isalnum() or after in "_-"):
-            found.append(start)
-        start = haystack.find(needle, start + 1)
-    return found
+    return list(whole_word_occurrences(haystack, needle))
 
 
 def gold_example(text: str, entities: list[dict]) -> list[tuple[int, int, str]]:
