@@ -32,6 +32,7 @@ from spacy.tokens import Doc, DocBin
 from spacy.util import filter_spans
 
 from alignkg.extract.entities import _occurrences as whole_word_occurrences
+from alignkg.extract.learned import load_filter, named
 from alignkg.ingest import read_corpus
 from alignkg.keys import match_key
 
@@ -114,15 +115,8 @@ class FieldNames:
         return type_ in self.types.get(match_key(name), ())
 
 
-_FILTER = json.loads((Path(__file__).parent / "mention-filter.json").read_text(encoding="utf-8"))
-_GENERIC_HEADS = frozenset(_FILTER["generic_heads"])
-_METRIC_HEADS = frozenset(_FILTER["metric_heads"])
+_FILTER = load_filter()
 _TRIM_TAIL = re.compile(r"\s+(?:" + "|".join(map(re.escape, _FILTER["trim_tails"])) + ")$")
-
-
-def _named(text: str) -> bool:
-    """Capitals beyond a sentence-initial one, or digits: "ResNet", "CIFAR-10", "text8"."""
-    return any(c.isdigit() for c in text) or any(c.isupper() for c in text[1:])
 
 
 def clean_mention(text: str, type_: str, field: FieldNames) -> tuple[str, str] | None:
@@ -137,10 +131,10 @@ def clean_mention(text: str, type_: str, field: FieldNames) -> tuple[str, str] |
         or text.count("(") != text.count(")")
     ):
         return None  # fragments: "- shot", "ordinary differential equation (ODE"
-    if _named(text):
-        trimmed = _TRIM_TAIL.sub("", text)
-        if trimmed != text and _named(trimmed):
-            text = trimmed  # "Pascal VOC 2012 dataset" -> "Pascal VOC 2012"
+    trimmed = _TRIM_TAIL.sub("", text)
+    if trimmed != text and (named(trimmed) or not named(text)):
+        text = trimmed  # "Pascal VOC 2012 dataset" -> "Pascal VOC 2012"
+    if named(text):
         if type_ == "Method" and field.has(text, "Model") and not field.has(text, "Method"):
             type_ = "Model"
         return text, type_
@@ -150,9 +144,10 @@ def clean_mention(text: str, type_: str, field: FieldNames) -> tuple[str, str] |
     if field.has(text, type_) or (type_ == "Method" and field.has(text, "Model")):
         return text, type_ if field.has(text, type_) else "Model"
     if type_ == "Task":
-        return (text, type_) if len(words) >= 2 and words[-1] not in _GENERIC_HEADS else None
+        generic = words[-1] in _FILTER["generic_heads"]
+        return (text, type_) if len(words) >= 2 and not generic else None
     if type_ == "Metric":
-        return (text, type_) if words[-1] in _METRIC_HEADS else None
+        return (text, type_) if words[-1] in _FILTER["metric_heads"] else None
     return None  # lower-case methods and datasets nobody names: "pretrained networks"
 
 

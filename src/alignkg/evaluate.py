@@ -206,13 +206,15 @@ def evaluate_extractions(
     return report
 
 
-def evaluate_corpus(gold_path: Path, corpus: Path, format: str | None = None) -> Report:
+def evaluate_corpus(
+    gold_path: Path, corpus: Path, format: str | None = None, pipeline: str = "default"
+) -> Report:
     gold = read_gold(gold_path)
     wanted = set(gold)
     papers = [p for p in read_corpus(corpus, format=format) if p.title in wanted]
     if not papers:
         raise CorpusError(gold_path, f"none of its papers is in the corpus {corpus}")
-    return evaluate_extractions(gold, list(extract_papers(papers)))
+    return evaluate_extractions(gold, list(extract_papers(papers, pipeline=pipeline)))
 
 
 def report_to_dict(report: Report) -> dict:

@@ -30,17 +30,18 @@ class ExtractionFileError(AlignkgError):
 
 
 def extract_papers(
-    papers: Iterable[Paper], workers: int = 1, batch_size: int = 64
+    papers: Iterable[Paper], workers: int = 1, batch_size: int = 64, pipeline: str = "default"
 ) -> Iterator[PaperExtraction]:
-    """Extractions in input order, streamed; `workers` > 1 spreads batches over processes."""
+    """Extractions in input order, streamed; `workers` > 1 spreads batches over processes.
+    `pipeline`: "default" (rules, lexicon) or "accurate" (plus the trained NER)."""
     if workers <= 1:
         from alignkg.extract import Extractor  # spaCy: only when extracting
 
-        yield from Extractor().pipe(papers, batch_size=batch_size)
+        yield from Extractor(pipeline=pipeline).pipe(papers, batch_size=batch_size)
         return
     from alignkg.extract.parallel import extract_in_processes
 
-    yield from extract_in_processes(papers, workers, batch_size)
+    yield from extract_in_processes(papers, workers, batch_size, pipeline)
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -42,9 +42,29 @@ StrictOption = Annotated[
 ]
 
 
+PIPELINES = ("default", "accurate")  # alignkg.extract.PIPELINES, without importing spaCy
+PipelineOption = Annotated[
+    str,
+    typer.Option(
+        "--pipeline",
+        help="default: rules and lexicon; accurate: plus the trained NER (slower).",
+    ),
+]
+
+
 def _check_format(format: str | None) -> None:
     if format is not None and format not in FORMATS:
         raise fail(f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}", 2)
+
+
+def _check_pipeline(pipeline: str) -> None:
+    if pipeline not in PIPELINES:
+        raise fail(f"unknown pipeline {pipeline!r}; choose one of: {', '.join(PIPELINES)}", 2)
+    if pipeline == "accurate":
+        from alignkg.extract.learned import model_problem
+
+        if problem := model_problem():
+            raise fail(problem, 2)
 
 
 ShardOption = Annotated[
@@ -106,9 +126,11 @@ def extract(
     shard: ShardOption = None,
     max_chars: MaxCharsOption = DEFAULT_MAX_CHARS,
     verbose: VerboseOption = False,
+    pipeline: PipelineOption = "default",
 ) -> None:
     """Extract entities and relations, one JSON line per paper (the gold files' shape)."""
     _check_format(format)
+    _check_pipeline(pipeline)
     papers = read_corpus(
         corpus or default_corpus(), format, strict, max_chars=max_chars, verbose=verbose
     )
@@ -118,12 +140,12 @@ def extract(
         except ValueError as err:
             raise fail(str(err), 2) from None
     if output is None:
-        for extraction in extract_papers(papers, workers=workers):
+        for extraction in extract_papers(papers, workers=workers, pipeline=pipeline):
             typer.echo(json.dumps(extraction_to_dict(extraction), ensure_ascii=False))
         return
     try:
         with atomic_writer(output) as out:
-            for extraction in extract_papers(papers, workers=workers):
+            for extraction in extract_papers(papers, workers=workers, pipeline=pipeline):
                 out.write(json.dumps(extraction_to_dict(extraction), ensure_ascii=False) + "\n")
     except OSError as err:
         raise fail(f"cannot write {output}: {err.strerror}", 1) from None
@@ -135,6 +157,7 @@ def _extractions(
     format: str | None,
     strict: bool,
     workers: int,
+    pipeline: str = "default",
     **ingest,
 ) -> Iterator[PaperExtraction]:
     if from_extractions:
@@ -144,7 +167,9 @@ def _extractions(
         return
     for corpus in inputs or [default_corpus()]:
         yield from extract_papers(
-            read_corpus(corpus, format=format, strict=strict, **ingest), workers=workers
+            read_corpus(corpus, format=format, strict=strict, **ingest),
+            workers=workers,
+            pipeline=pipeline,
         )
 
 
@@ -159,15 +184,19 @@ def _write(
     workers: int,
     neo4j: bool = False,
     database: str | None = None,
+    pipeline: str = "default",
     **ingest,
 ) -> dict:
     """Build (`replace`) or add into the embedded store, streaming, under its lock."""
     _check_format(format)
+    _check_pipeline(pipeline)
     data_dir = data_dir or default_data_dir()
     with lock.writing(data_dir, timeout=wait):
         if neo4j:  # connect first: a wrong password fails before anything is replaced
             open_store("neo4j", database=database).close()
-        extractions = _extractions(inputs, from_extractions, format, strict, workers, **ingest)
+        extractions = _extractions(
+            inputs, from_extractions, format, strict, workers, pipeline, **ingest
+        )
         if sys.stderr.isatty():  # a counter for people, nothing in logs and pipes
             label = "Reading" if from_extractions else "Extracting"
             with typer.progressbar(extractions, label=label, file=sys.stderr, show_pos=True) as bar:
@@ -228,6 +257,7 @@ def build(
     verbose: VerboseOption = False,
     json_: JsonOption = False,
     max_chars: MaxCharsOption = DEFAULT_MAX_CHARS,
+    pipeline: PipelineOption = "default",
 ) -> None:
     """Ingest, extract and canonicalize a corpus into the embedded store, replacing its graph.
 
@@ -236,7 +266,7 @@ def build(
     ingest = {"max_chars": max_chars, "verbose": verbose}
     summary = _write(
         True, inputs, from_extractions, format, strict, data_dir, wait, workers, neo4j, database,
-        **ingest,
+        pipeline, **ingest,
     )  # fmt: skip
     _report(summary, "Built", json_, verbose)
 
@@ -271,12 +301,14 @@ def evaluate(
     ] = None,
     format: FormatOption = None,
     json_: JsonOption = False,
+    pipeline: PipelineOption = "default",
 ) -> None:
     """Precision, recall and F1 of the extractor against gold annotations."""
     from alignkg.evaluate import evaluate_corpus, format_report, report_to_dict
 
     _check_format(format)
-    report = evaluate_corpus(gold, corpus or default_corpus(), format)
+    _check_pipeline(pipeline)
+    report = evaluate_corpus(gold, corpus or default_corpus(), format, pipeline)
     if json_:
         print_json(report_to_dict(report))
     else:

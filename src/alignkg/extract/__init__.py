@@ -30,20 +30,29 @@ from alignkg.records import (
 )
 
 PIPE_NAMES = ("alignkg_sentences", "alignkg_acronyms", "alignkg_entities", "alignkg_relations")
+# `default`: rules and lexicon only. `accurate`: plus the trained NER of learned.py (slower;
+# its precedence below the rules is documented there).
+PIPELINES = {
+    "default": PIPE_NAMES,
+    "accurate": (*PIPE_NAMES[:2], "alignkg_learned", *PIPE_NAMES[2:]),
+}
+DEFAULT_PIPELINE = "default"
 
 
-def build_nlp(base: Language | None = None) -> Language:
+def build_nlp(base: Language | None = None, pipeline: str = DEFAULT_PIPELINE) -> Language:
     """The extraction pipeline, on spacy.blank("en") unless another pipeline is given."""
+    if pipeline not in PIPELINES:
+        raise ValueError(f"unknown pipeline {pipeline!r}; choose one of: {', '.join(PIPELINES)}")
     nlp = base if base is not None else spacy.blank("en")
-    for name in PIPE_NAMES:
+    for name in PIPELINES[pipeline]:
         if name not in nlp.pipe_names:
             nlp.add_pipe(name)
     return nlp
 
 
 class Extractor:
-    def __init__(self, nlp: Language | None = None) -> None:
-        self.nlp = nlp or build_nlp()
+    def __init__(self, nlp: Language | None = None, pipeline: str = DEFAULT_PIPELINE) -> None:
+        self.nlp = nlp or build_nlp(pipeline=pipeline)
 
     def extract(self, paper: Paper) -> PaperExtraction:
         return next(self.pipe([paper]))

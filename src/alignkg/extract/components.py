@@ -19,6 +19,7 @@ from spacy.util import ensure_path, filter_spans
 
 from alignkg.extract.acronyms import find_definitions
 from alignkg.extract.entities import EntityFinder
+from alignkg.extract.learned import learned_spans
 from alignkg.extract.lexicon import load_lexicon
 from alignkg.extract.relations import RelationFinder, Sentence
 from alignkg.extract.rule_table import RULES_FILE, load_rule_table, parse_table
@@ -77,7 +78,8 @@ class AcronymFinder:
 
 @Language.factory("alignkg_entities")
 class EntityRecognizer:
-    """Entities from the lexicon, acronym definitions and naming patterns."""
+    """Entities from the lexicon, acronym definitions and naming patterns, joined by the
+    trained NER's spans when the pipeline has `alignkg_learned` (learned.py)."""
 
     def __init__(self, nlp: Language, name: str) -> None:
         self.name = name
@@ -100,7 +102,9 @@ class EntityRecognizer:
             doc[s:e] for _, s, e in self.folded(doc)
         ]
         lexicon_spans = [(span.start_char, span.end_char) for span in matches]
-        candidates = self.finder.candidates(text, title_end(text), lexicon_spans, definitions)
+        candidates = self.finder.candidates(
+            text, title_end(text), lexicon_spans, definitions, learned_spans(doc)
+        )
         entities = self.finder.resolve(text, candidates, definitions)
         doc._.alignkg_entities = entities
         spans = [

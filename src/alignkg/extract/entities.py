@@ -41,8 +41,21 @@ class LocalEntity:
         return min(start for start, _ in self.mentions) if self.mentions else 1 << 30
 
 
-# Candidate sources, most trusted first.
-LEXICON, ACRONYM, TITLE, BENCH, MODEL, VARIANT, SIZED, NAMED, DESCRIBED, QUOTED, COINED = range(11)
+# Candidate sources, most trusted first. LEARNED: the trained NER (learned.py), last.
+(
+    LEXICON,
+    ACRONYM,
+    TITLE,
+    BENCH,
+    MODEL,
+    VARIANT,
+    SIZED,
+    NAMED,
+    DESCRIBED,
+    QUOTED,
+    COINED,
+    LEARNED,
+) = range(12)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +65,7 @@ class Candidate:
     source: int
     type: EntityType | None
     parent: str | None = None
+    learned: EntityType | None = None  # the trained NER's type, below every rule's
 
 
 _TITLE_SPLIT = re.compile(
@@ -189,7 +203,11 @@ class EntityFinder:
         title_end: int,
         lexicon_spans: list[tuple[int, int]],
         definitions: list[AcronymDefinition],
+        learned: list[tuple[int, int, EntityType]] = (),
     ) -> list[Candidate]:
+        """The rules' candidates, then the trained NER's `learned` spans (learned.py):
+        one that overlaps a rule's candidate only lends its type to a candidate of the
+        same span; the others are candidates of their own, typed by the model."""
         found = [Candidate(s, e, LEXICON, None) for s, e in lexicon_spans]
         for d in definitions:
             if self._generic_definition(d):
@@ -236,12 +254,15 @@ class EntityFinder:
             if name[0].isupper():
                 found.append(Candidate(start, start + len(name), NAMED, type_))
         urls = names.url_spans(text)
-        return [
+        accepted = [
             c
             for c in found
             if self._acceptable(text[c.start : c.end].strip(), c)
             and not any(s <= c.start < e for s, e in urls)
         ]
+        return (
+            _join_learned(text, accepted, learned, urls, self._acceptable) if learned else accepted
+        )
 
     # --- resolution ------------------------------------------------------------------
 
@@ -254,9 +275,10 @@ class EntityFinder:
         named_starts = {c.start for c in candidates if c.source is NAMED}
         parents = {(c.start, c.end): c.parent for c in candidates if c.parent}
         registry: dict[str, LocalEntity] = {}
+        learned = [(c.start, c.end, c.learned) for c in candidates if c.learned]
         # Acronym definitions make one entity of both forms, before any mention is read.
         for d in definitions:
-            self._define(d, text, registry)
+            self._define(d, text, registry, learned)
         entities: list[LocalEntity] = []
         for cand in chosen:
             surface = text[cand.start : cand.end].strip()
@@ -305,7 +327,9 @@ class EntityFinder:
             entity.mentions.append((at, at + len(parent)))
             entities.append(entity)
 
-    def _define(self, d: AcronymDefinition, text: str, registry: dict[str, LocalEntity]) -> None:
+    def _define(
+        self, d: AcronymDefinition, text: str, registry: dict[str, LocalEntity], learned=()
+    ) -> None:
         if self._generic_definition(d):
             return
         entry = self.lexicon.lookup(d.long) or self.lexicon.lookup(d.short)
@@ -329,6 +353,8 @@ class EntityFinder:
                 or _type_from_name(d.long, self.lexicon.model_families)
                 or self._type_of_last_word(d.long)
                 or _type_from_mentions(d.short, text)
+                or _learned_type(learned, d.long_start, d.long_end)
+                or _learned_type(learned, d.short_start, d.short_start + len(d.short))
             )
             if type_ is None:
                 return  # "men who have sex with men (MSM)": a term, no evidence of a name
@@ -405,6 +431,7 @@ class EntityFinder:
                 or self._sized_known_model(surface)
                 or type_from_context(text[: cand.start], text[cand.end :])
                 or _type_from_mentions(surface, text)
+                or cand.learned  # the trained NER (learned.py), below every rule
                 # "named X", "we propose X": a proposal is a method's or a model's evidence.
                 or (EntityType.METHOD if cand.source is NAMED else None)
             )
@@ -441,6 +468,33 @@ _COMPOUND_TAILS = frozenset(
         "scale",
     }
 )
+
+
+def _join_learned(text, rules: list[Candidate], learned, urls, acceptable) -> list[Candidate]:
+    """The precedence of learned.py: rules' spans win; the model types what they leave
+    untyped and adds the spans they did not find."""
+    joined = []
+    for c in rules:
+        type_ = None if c.type else _learned_type(learned, c.start, c.end)
+        joined.append(Candidate(c.start, c.end, c.source, c.type, c.parent, type_) if type_ else c)
+    for start, end, type_ in learned:
+        if any(start < c.end and c.start < end for c in rules):
+            continue
+        if any(s <= start < e for s, e in urls):
+            continue
+        cand = Candidate(start, end, LEARNED, None, learned=type_)
+        if acceptable(text[start:end].strip(), cand):
+            joined.append(cand)
+    return joined
+
+
+def _learned_type(learned, start: int, end: int) -> EntityType | None:
+    """The model's type for a span: of a learned span over it that starts or ends with it
+    ("Direct Preference Optimization (DPO)" types "Direct Preference Optimization")."""
+    for s, e, type_ in learned:
+        if s < end and start < e and (s == start or e == end):
+            return type_
+    return None
 
 
 def _type_from_name(name: str, families: tuple[str, ...]) -> EntityType | None:

@@ -27,11 +27,11 @@ class WorkerError(AlignkgError):
     """An extraction worker process died (killed, out of memory)."""
 
 
-def _start_worker() -> None:
+def _start_worker(pipeline: str = "default") -> None:
     global _extractor
     from alignkg.extract import Extractor
 
-    _extractor = Extractor()
+    _extractor = Extractor(pipeline=pipeline)
 
 
 def _extract_batch(papers: list[Paper]) -> list[PaperExtraction]:
@@ -58,7 +58,7 @@ def _stop(pool: ProcessPoolExecutor, finished: bool) -> None:
 
 
 def extract_in_processes(
-    papers: Iterable[Paper], workers: int, batch_size: int = 64
+    papers: Iterable[Paper], workers: int, batch_size: int = 64, pipeline: str = "default"
 ) -> Iterator[PaperExtraction]:
     pool: ProcessPoolExecutor | None = None
     in_flight: deque[Future[list[PaperExtraction]]] = deque()
@@ -68,7 +68,9 @@ def extract_in_processes(
             if pool is None:  # only once there is work: a bad file starts no process
                 # forkserver: workers start clean (no inherited threads or open files).
                 context = multiprocessing.get_context("forkserver")
-                pool = ProcessPoolExecutor(workers, context, initializer=_start_worker)
+                pool = ProcessPoolExecutor(
+                    workers, context, initializer=_start_worker, initargs=(pipeline,)
+                )
             in_flight.append(pool.submit(_extract_batch, batch))
             while len(in_flight) >= workers * _IN_FLIGHT_PER_WORKER:
                 yield from in_flight.popleft().result()
