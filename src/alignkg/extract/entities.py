@@ -261,7 +261,9 @@ class EntityFinder:
             and not any(s <= c.start < e for s, e in urls)
         ]
         return (
-            _join_learned(text, accepted, learned, urls, self._acceptable) if learned else accepted
+            _join_learned(text, title_end, accepted, learned, urls, self._acceptable)
+            if learned
+            else accepted
         )
 
     # --- resolution ------------------------------------------------------------------
@@ -470,15 +472,18 @@ _COMPOUND_TAILS = frozenset(
 )
 
 
-def _join_learned(text, rules: list[Candidate], learned, urls, acceptable) -> list[Candidate]:
+def _join_learned(
+    text, title_end: int, rules: list[Candidate], learned, urls, acceptable
+) -> list[Candidate]:
     """The precedence of learned.py: rules' spans win; the model types what they leave
-    untyped and adds the spans they did not find."""
+    untyped and adds the spans they did not find, in the abstract (it learnt from
+    abstracts: a title's capitals look like names to it)."""
     joined = []
     for c in rules:
         type_ = None if c.type else _learned_type(learned, c.start, c.end)
         joined.append(Candidate(c.start, c.end, c.source, c.type, c.parent, type_) if type_ else c)
     for start, end, type_ in learned:
-        if any(start < c.end and c.start < end for c in rules):
+        if start < title_end or any(start < c.end and c.start < end for c in rules):
             continue
         if any(s <= start < e for s, e in urls):
             continue

@@ -29,6 +29,7 @@ from importlib.resources import files
 from pathlib import Path
 
 import spacy
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
@@ -74,8 +75,11 @@ def named(text: str) -> bool:
 
 def counts(text: str, type_: EntityType) -> bool:
     """Whether a span of the model names something by GUIDELINES.md: not "NLP benchmarks"
-    (a generic head written lower-case), not "memory" as a Metric."""
+    (a generic head written lower-case), not "memory" as a Metric, no LaTeX, not cut
+    short before its head."""
     rules = load_filter()
+    if any(c in text for c in "$\\{}") or text.rsplit(None, 1)[-1].lower() in STOP_WORDS:
+        return False  # LaTeX, or cut short: "mixture of $", "image class and"
     head = head_word(text)
     if head in rules["generic_heads"] and head in text:  # the head as written, lower-case
         return False
