@@ -69,11 +69,12 @@ def test_learned_spans_are_those_of_the_trained_model(accurate):
     assert doc.spans[SPANS_KEY]  # BLEU, WMT 2014, ...
 
 
-# From the abstract of arXiv 1308.3785, "Implementation Of Back-Propagation Neural Network
-# For Isolated Bangla Speech Recognition".
-SPEECH_SENTENCE = (
-    "The developed system achieved recognition rate about 96.332% for known speakers (i.e., "
-    "speaker dependent) and 92% for unknown speakers (i.e., speaker independent)."
+# From the abstract of arXiv 1311.6976, "Dimensionality reduction for click-through rate
+# prediction: Dense versus sparse representation".
+METRIC_SENTENCE = (
+    "In this work, we propose to use dimensionality reduction of the user-website interaction "
+    "graph in order to produce simplified features of users and websites that can be used as "
+    "predictors of clickthrough rate."
 )
 
 
@@ -85,10 +86,10 @@ def _entities(pipeline: str, text: str) -> dict[str, EntityType]:
 
 @pytest.mark.slow
 def test_model_finds_a_metric_the_rules_miss():
-    rules = _entities("default", SPEECH_SENTENCE)
-    learned = _entities("accurate", SPEECH_SENTENCE)
-    assert "recognition rate" not in rules
-    assert learned["recognition rate"] is EntityType.METRIC
+    rules = _entities("default", METRIC_SENTENCE)
+    learned = _entities("accurate", METRIC_SENTENCE)
+    assert "clickthrough rate" not in rules
+    assert learned["clickthrough rate"] is EntityType.METRIC
 
 
 @pytest.mark.slow
@@ -118,15 +119,15 @@ def test_cli_rejects_an_unknown_pipeline(tmp_path):
 
 @pytest.mark.slow
 def test_cli_extract_with_the_accurate_pipeline(tmp_path):
-    corpus = tmp_path / "speech.jsonl"
-    corpus.write_text(json.dumps({"title": "Speech results", "abstract": SPEECH_SENTENCE}) + "\n")
+    corpus = tmp_path / "ctr.jsonl"
+    corpus.write_text(json.dumps({"title": "CTR results", "abstract": METRIC_SENTENCE}) + "\n")
     runner = CliRunner()
     out = {}
     for pipeline in ("default", "accurate"):
         result = runner.invoke(app, ["extract", str(corpus), "--pipeline", pipeline])
         assert result.exit_code == 0, result.output
         out[pipeline] = {(e["name"], e["type"]) for e in json.loads(result.stdout)["entities"]}
-    assert ("recognition rate", "Metric") in out["accurate"] - out["default"]
+    assert ("clickthrough rate", "Metric") in out["accurate"] - out["default"]
 
 
 def test_cli_names_a_missing_model(tmp_path):
