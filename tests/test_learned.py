@@ -94,21 +94,24 @@ def test_model_finds_a_metric_the_rules_miss():
 
 @pytest.mark.slow
 def test_model_never_overrides_a_lexicon_type(accurate):
-    """Given a learned span that calls DPO a Dataset and one over a rule's span, the
-    lexicon's type and the rule's span win."""
+    """Given learned spans that call DPO a Dataset, an unknown name a Task and "LLM
+    alignment" a Task: the lexicon's type wins, the model types the unknown name, and a
+    phrase that is not written as a name does not join."""
     lexicon = load_lexicon()
     assert lexicon.lookup("DPO").type is EntityType.METHOD
-    text = "We compare DPO with Zorblax Tuning on HellaSwag."
+    text = "We compare DPO with Zorblax Tuning on HellaSwag for LLM alignment."
     doc = accurate.make_doc(text)
     for name in accurate.pipe_names:
         if name == "alignkg_entities":
             dpo = doc.char_span(text.index("DPO"), text.index("DPO") + 3, label="Dataset")
             zorb = doc.char_span(text.index("Zorblax"), text.index(" on"), label="Task")
-            doc.spans[SPANS_KEY] = [dpo, zorb]
+            vague = doc.char_span(text.index("LLM"), len(text) - 1, label="Task")
+            doc.spans[SPANS_KEY] = [dpo, zorb, vague]
         doc = accurate.get_pipe(name)(doc)
     found = {e.name: e.type for e in doc._.alignkg_entities}
     assert found["DPO"] is EntityType.METHOD
     assert found["Zorblax Tuning"] is EntityType.TASK  # no rule typed it: the model does
+    assert "LLM alignment" not in found  # a generic acronym does not make a name
 
 
 def test_cli_rejects_an_unknown_pipeline(tmp_path):
