@@ -490,7 +490,9 @@ def _join_learned(
         if any(s <= start < e for s, e in urls):
             continue
         cand = Candidate(start, end, LEARNED, None, learned=type_)
-        if acceptable(text[start:end].strip(), cand) and _looks_named(text[start:end], generic):
+        # Metrics are written in lower case ("win rate"); learned.counts checked their head.
+        as_name = type_ is EntityType.METRIC or _looks_named(text[start:end], generic)
+        if as_name and acceptable(text[start:end].strip(), cand):
             joined.append(cand)
     return joined
 
@@ -587,10 +589,10 @@ def _longest_first(candidates: list[Candidate]) -> list[Candidate]:
 
 
 def _looks_named(surface: str, generic) -> bool:
-    """A span only the model found joins when it is written as a name (capitals beyond a
-    sentence-initial one, or digits), not counting generic acronyms ("LLM alignment",
-    "human-AI interaction"): lower-case phrases are where its training data (SciREX) and
-    GUIDELINES.md disagree most ("data generation", "semantic reasoning")."""
+    """A span only the model found (but a metric) joins when it is written as a name
+    (capitals beyond a sentence-initial one, or digits), generic acronyms aside ("LLM
+    alignment", "human-AI interaction"): lower-case phrases are where its training data
+    (SciREX) and GUIDELINES.md disagree most ("data generation", "semantic reasoning")."""
     words = [w for w in re.split(r"[\s/-]+", surface) if w and not generic(w)]
     rest = " ".join(words)
     return any(c.isdigit() for c in rest) or any(c.isupper() for c in rest[1:])
