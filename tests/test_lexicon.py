@@ -174,3 +174,19 @@ def test_sizes_and_versions_of_known_models(extractor):
     types = {e.name: e.type for e in found.entities}
     assert types["ResNet-50"] is EntityType.MODEL
     assert types["BERT-large"] is EntityType.MODEL
+
+
+def test_the_store_keeps_the_links_for_the_rdf_export(extractor, tmp_path):
+    from alignkg.export.rdf import SEE_ALSO, graph_blocks
+    from alignkg.export.terms import Iri
+    from alignkg.pipeline import build_store
+    from alignkg.store.embedded import EmbeddedStore
+
+    paper = Paper(id="p1", title="A Paper", abstract="We train a ResNet on Cityscapes.")
+    build_store(tmp_path, [extractor.extract(paper)])
+    graph = EmbeddedStore(tmp_path).load_graph()
+    resnet = next(e for e in graph.entities.values() if e.name == "ResNet")
+    link = "https://paperswithcode.com/method/resnet"
+    assert link in resnet.links
+    blocks = dict(graph_blocks(graph))
+    assert any((SEE_ALSO, Iri(link)) in pairs for pairs in blocks.values())
