@@ -14,6 +14,7 @@ import numpy
 from spacy.attrs import ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import ensure_path, filter_spans
 
@@ -92,8 +93,12 @@ class EntityRecognizer:
         for entry in lexicon.entries:
             for form in entry.forms:
                 (exact if entry.case_sensitive(form) else folded).append(form)
-        self.exact.add("LEXICON", list(nlp.tokenizer.pipe(exact)))
-        self.folded.add("LEXICON", list(nlp.tokenizer.pipe(folded)))
+        # A copy of the tokenizer reads the lexicon's forms: thousands of short texts
+        # through the pipeline's own tokenizer leave it twice as slow on every abstract
+        # after (measured by bench/extract_speed.py).
+        tokenizer = Tokenizer(nlp.vocab).from_bytes(nlp.tokenizer.to_bytes())
+        self.exact.add("LEXICON", list(tokenizer.pipe(exact)))
+        self.folded.add("LEXICON", list(tokenizer.pipe(folded)))
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -141,7 +146,7 @@ class RelationExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         entities = doc._.alignkg_entities or []
-        cues = self.finder.cues(doc)
+        cues = self.finder.cues(doc_text(doc))
         doc._.alignkg_relations = self.finder.find(entities, doc_sentences(doc), cues)
         return doc
 
