@@ -17,6 +17,7 @@ _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _SHORT = re.compile(r"^[*A-Za-z][\w*.+-]{0,14}$")
 _WORD = re.compile(r"[\w*][\w*'’.+-]*")
 _CLAUSE_BREAK = re.compile(r"[,;:.!?\"“”()\[\]{}\n]")
+_SHORT_BEFORE = re.compile(r"([*A-Za-z][\w*.+-]{1,14})$")
 _FUNCTION_WORDS = frozenset(
     {"of", "from", "with", "for", "the", "and", "to", "in", "on", "a", "via"}
 )
@@ -29,6 +30,10 @@ class AcronymDefinition:
     short_start: int
     long_start: int
     long_end: int
+
+    @property
+    def short_end(self) -> int:
+        return self.short_start + len(self.short)
 
 
 def _looks_like_short_form(text: str) -> bool:
@@ -127,7 +132,8 @@ def find_definitions(text: str) -> list[AcronymDefinition]:
                 )
             continue
         # Reverse order: a short form followed by its long form in parentheses.
-        prev = re.search(r"([*A-Za-z][\w*.+-]{1,14})$", text[:before_end])
+        # At most 15 characters end at the parenthesis: read no further back (linear).
+        prev = _SHORT_BEFORE.search(text, max(0, before_end - 15), before_end)
         if prev and _looks_like_short_form(prev.group(1)) and " " in inside:
             long_form = schwartz_hearst_long_form(prev.group(1), inside)
             if long_form and long_form == inside and inside[0].lower() == prev.group(1)[0].lower():

@@ -9,9 +9,10 @@ Preference Optimization").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -140,10 +141,20 @@ _DESCRIBED_PHRASE = re.compile(
 )
 
 
-@cache
-def _variant_phrase_regex(parent: str) -> re.Pattern[str]:
-    """Capitalised words before a known method: "Factually Augmented RLHF"."""
-    return re.compile(rf"(?<=\s)((?:[A-Z][a-z]+[ -]){{1,3}}){re.escape(parent)}\b")
+_PHRASE_BEFORE = re.compile(r"(?<=\s)(?:[A-Z][a-z]+[ -]){1,3}$")
+
+
+def _variant_phrases(text: str, parent: str, where: list[int]) -> Iterator[tuple[int, int]]:
+    """Capitalised words before a known method: "Factually Augmented RLHF". Each
+    occurrence of the parent (`where`) is read with a bounded look back: linear time."""
+    end = 0
+    for at in where:
+        after = at + len(parent)
+        if at >= end and (after == len(text) or not (text[after].isalnum() or text[after] == "_")):
+            m = _PHRASE_BEFORE.search(text, max(end, at - 120), at)
+            if m:
+                yield m.start(), after
+                end = after
 
 
 def title_contribution(title: str) -> tuple[str, str] | None:
@@ -237,12 +248,13 @@ class EntityFinder:
         parents = set(self.method_acronyms) | {
             d.short for d in definitions if len(d.short) >= 3 and d.short.isupper()
         }
-        for s, e, parent in names.method_variants(text, sorted(parents)):
+        for s, e, parent in names.method_variants(text, parents):
             found.append(Candidate(s, e, VARIANT, None, parent))
-        for parent in sorted(p for p in parents if p in text):
-            for m in _variant_phrase_regex(parent).finditer(text):
-                if m.start() > title_end and not _sentence_initial(text, m.start()):
-                    found.append(Candidate(m.start(), m.end(), VARIANT, None, parent))
+        where = names.occurrences(text, parents)
+        for parent in sorted(where):
+            for start, end in _variant_phrases(text, parent, where[parent]):
+                if start > title_end and not _sentence_initial(text, start):
+                    found.append(Candidate(start, end, VARIANT, None, parent))
         named = (_NAMED_CUE, _PROPOSED_NAME, _DESCRIBED_PHRASE, _CALLED)
         for m in (match for regex in named for match in regex.finditer(text)):
             start = m.start("name") + (1 if m.group("name")[0] in '"“' else 0)
@@ -254,11 +266,14 @@ class EntityFinder:
             if name[0].isupper():
                 found.append(Candidate(start, start + len(name), NAMED, type_))
         urls = names.url_spans(text)
+        in_url = _Intervals()
+        for s, e in urls:
+            in_url.add(s, e)
         accepted = [
             c
             for c in found
             if self._acceptable(text[c.start : c.end].strip(), c)
-            and not any(s <= c.start < e for s, e in urls)
+            and not in_url.overlaps(c.start, c.start + 1)
         ]
         return (
             _join_learned(
@@ -352,7 +367,7 @@ class EntityFinder:
                 # What the text says it is ("the X (Y) dataset"), then its spelled-out
                 # name ("... Optimization", "Multi-Action-Head DPO": a DPO), then later
                 # mentions of the acronym ("Y outperforms ...; Y score").
-                type_from_context(text[: d.long_start], text[d.short_start + len(d.short) + 1 :])
+                type_from_context(*_context(text, d.long_start, d.short_end + 1))
                 or type_from_phrase(d.long)
                 or _type_from_name(d.long, self.lexicon.model_families)
                 or self._type_of_last_word(d.long)
@@ -433,7 +448,7 @@ class EntityFinder:
                 )
                 or (self._known_type(cand.parent) if cand.parent else None)
                 or self._sized_known_model(surface)
-                or type_from_context(text[: cand.start], text[cand.end :])
+                or type_from_context(*_context(text, cand.start, cand.end))
                 or _type_from_mentions(surface, text)
                 or cand.learned  # the trained NER (learned.py), below every rule
                 # "named X", "we propose X": a proposal is a method's or a model's evidence.
@@ -532,31 +547,68 @@ def _type_title_name_by_its_models(entities: list[LocalEntity]) -> None:
 def _add_repeated_mentions(text: str, entities: list[LocalEntity], chosen: list[Candidate]) -> None:
     """A name found once is a mention wherever it recurs ("named Dromedary. Dromedary
     surpasses ..."), so cue phrases in later sentences see it."""
-    taken = [(c.start, c.end) for c in chosen]
+    taken = _Intervals()
+    for c in chosen:
+        taken.add(c.start, c.end)
     folded = text.lower()
     if len(folded) != len(text):  # a rare letter whose lower case is longer: keep offsets
         folded = text
+    words = {id(text): _word_starts(text)}
     for entity in entities:
         for form in sorted({entity.name, *entity.aliases}, key=len, reverse=True):
             # Acronym-like forms recur as spelled ("PRO" is not "pro"); others in any case.
             exact = sum(c.isupper() for c in form) >= 2
             haystack, needle = (text, form) if exact else (folded, form.lower())
-            for start in _occurrences(haystack, needle):
+            if id(haystack) not in words:
+                words[id(haystack)] = _word_starts(haystack)
+            for start in _occurrences(haystack, needle, words[id(haystack)]):
                 end = start + len(form)
-                if not any(start < e and s < end for s, e in taken):
-                    taken.append((start, end))
+                if not taken.overlaps(start, end):
+                    taken.add(start, end)
                     entity.mentions.append((start, end))
 
 
-def _occurrences(haystack: str, needle: str) -> Iterator[int]:
-    """Where `needle` stands as a whole word: not inside a longer word or hyphenated name."""
-    start = haystack.find(needle)
-    while start >= 0:
+_RUN = re.compile(r"[^\W_]+")
+
+
+def _word_starts(haystack: str) -> dict[str, list[int]]:
+    """Each run of letters and digits -> where it starts: one pass over the text."""
+    starts: dict[str, list[int]] = {}
+    for m in _RUN.finditer(haystack):
+        starts.setdefault(m.group(), []).append(m.start())
+    return starts
+
+
+_cached_word_starts = lru_cache(maxsize=4)(_word_starts)  # str hashes are cached: cheap
+
+
+def _occurrences(
+    haystack: str, needle: str, words: dict[str, list[int]] | None = None
+) -> Iterator[int]:
+    """Where `needle` stands as a whole word: not inside a longer word or hyphenated name.
+    Only where its first run of letters stands (`words`, from `_word_starts`): linear in
+    the text for all the forms together, not a scan of the text per form."""
+    if words is None:
+        words = _cached_word_starts(haystack)
+    first = _RUN.match(needle)
+    if first is None:  # starts with punctuation ("*PO"): read the text
+        candidates: Iterable[int] = _finds(haystack, needle)
+    else:
+        candidates = words.get(first.group(), ())
+    for start in candidates:
         end = start + len(needle)
+        if not haystack.startswith(needle, start):
+            continue
         before = haystack[start - 1] if start else " "
         after = haystack[end] if end < len(haystack) else " "
         if not (before.isalnum() or before in "_-" or after.isalnum() or after in "_-"):
             yield start
+
+
+def _finds(haystack: str, needle: str) -> Iterator[int]:
+    start = haystack.find(needle)
+    while start >= 0:
+        yield start
         start = haystack.find(needle, start + 1)
 
 
@@ -565,25 +617,50 @@ def _type_from_mentions(surface: str, text: str, limit: int = 8) -> EntityType |
     for i, start in enumerate(_occurrences(text, surface)):
         if i == limit:
             break
-        if type_ := type_from_context(text[:start], text[start + len(surface) :]):
+        if type_ := type_from_context(*_context(text, start, start + len(surface))):
             return type_
     return None
 
 
+def _context(text: str, start: int, end: int) -> tuple[str, str]:
+    """The text around a name, as much as type_from_context reads (never the whole text
+    on each side: that made extraction quadratic in the text's length)."""
+    return text[max(0, start - 200) : start], text[end : end + 200]
+
+
 def _sentence_initial(text: str, start: int) -> bool:
-    before = text[:start].rstrip()
-    return not before or before[-1] in ".!?:\n"
+    i = start - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    return i < 0 or text[i] in ".!?:\n"
+
+
+class _Intervals:
+    """Disjoint character spans, sorted: is a new span free of them? (log time)"""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_left(self.starts, end) - 1  # the last span starting before `end`
+        return i >= 0 and self.ends[i] > start
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
 
 
 def _longest_first(candidates: list[Candidate]) -> list[Candidate]:
     """Non-overlapping candidates: longer spans first, then the more trusted source."""
     ordered = sorted(candidates, key=lambda c: (-(c.end - c.start), c.source, c.start))
-    taken: list[tuple[int, int]] = []
+    taken = _Intervals()
     chosen = []
     for cand in ordered:
-        if any(cand.start < e and s < cand.end for s, e in taken):
+        if taken.overlaps(cand.start, cand.end):
             continue
-        taken.append((cand.start, cand.end))
+        taken.add(cand.start, cand.end)
         chosen.append(cand)
     return sorted(chosen, key=lambda c: c.start)
 

@@ -154,24 +154,60 @@ def _variant_regex(parent: str) -> re.Pattern[str]:
     )
 
 
+_WORD_REST = re.compile(r"[\w\-]*")
+
+
+_CHUNK = re.compile(r"[\w*+]+")
+
+
+def occurrences(text: str, names: Iterable[str]) -> dict[str, list[int]]:
+    """Where each name stands in the text as a word, a hyphenated part of one, or the end
+    of a part after a prefix of up to 5 characters ("rDPO"): one pass over the words,
+    however many names (names with a hyphen are looked for one by one)."""
+    wanted = set(names)
+    found: dict[str, list[int]] = {}
+    for m in _CHUNK.finditer(text):
+        word, at = m.group(), m.start()
+        for k in range(min(6, len(word))):
+            if word[k:] in wanted:
+                found.setdefault(word[k:], []).append(at + k)
+    for name in (n for n in wanted if "-" in n or not _CHUNK.fullmatch(n)):
+        at = text.find(name)
+        while at >= 0:
+            found.setdefault(name, []).append(at)
+            at = text.find(name, at + 1)
+    return {name: sorted(set(where)) for name, where in found.items()}
+
+
 def method_variants(text: str, parents: Iterable[str]) -> Iterator[tuple[int, int, str]]:
     """Named variants of a known method: "f-DPO", "LN-DPO", "rDPO", "TDPO", "PPO-max".
 
-    Yields (start, end, parent name)."""
-    for parent in parents:
-        if parent not in text:
-            continue
-        for m in _variant_regex(parent).finditer(text):
-            pre, post = m.group("pre"), m.group("post")
-            if not pre and not post:
-                continue
-            if pre and (pre.lower() in _VARIANT_PREFIX_STOP or (pre.islower() and len(pre) > 1)):
-                continue
-            if pre and not m.group("dash") and not (pre.isupper() or len(pre) == 1):
-                continue
-            if post and post.lower() in _VARIANT_SUFFIX_STOP:
-                continue
-            yield m.start(), m.end(), parent
+    Yields (start, end, parent name). Each occurrence of a parent is read in a window
+    around it, so the time is linear in the text, whatever the number of parents."""
+    where = occurrences(text, parents)
+    for parent in sorted(where):
+        end = 0
+        regex = _variant_regex(parent)
+        for at in where[parent]:
+            if at >= end:
+                word_end = _WORD_REST.match(text, at + len(parent)).end()
+                m = regex.search(text, max(end, at - 6), word_end)
+                if m and m.start() <= at < m.end():
+                    end = m.end()
+                    variant = _variant(m)
+                    if variant:
+                        yield m.start(), m.end(), parent
+
+
+def _variant(m: re.Match[str]) -> bool:
+    pre, post = m.group("pre"), m.group("post")
+    if not pre and not post:
+        return False
+    if pre and (pre.lower() in _VARIANT_PREFIX_STOP or (pre.islower() and len(pre) > 1)):
+        return False
+    if pre and not m.group("dash") and not (pre.isupper() or len(pre) == 1):
+        return False
+    return not (post and post.lower() in _VARIANT_SUFFIX_STOP)
 
 
 _CAMEL = re.compile(rf"{_EDGE_L}[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Z0-9]*{_EDGE_R}")

@@ -11,6 +11,7 @@ extend their parent.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -76,7 +77,14 @@ class Cues:
 
     def within(self, label: str, lo: int, hi: int) -> list[Span]:
         """The spans of `label` that lie inside [lo, hi)."""
-        return [s for s in self.spans.get(label, ()) if lo <= s[0] and s[1] <= hi]
+        spans = self.spans.get(label, ())
+        i = bisect_left(spans, (lo, -1))  # spans are sorted: read from lo on, not all
+        inside = []
+        while i < len(spans) and spans[i][0] < hi:
+            if spans[i][1] <= hi:
+                inside.append(spans[i])
+            i += 1
+        return inside
 
     def last(self, label: str, lo: int, hi: int) -> Span | None:
         inside = self.within(label, lo, hi)
@@ -84,18 +92,24 @@ class Cues:
 
     def first_from(self, label: str, lo: int, hi: int) -> Span | None:
         """The first span starting at or after lo, inside the sentence ending at hi."""
-        return next((s for s in self.spans.get(label, ()) if lo <= s[0] and s[1] <= hi), None)
+        spans = self.spans.get(label, ())
+        i = bisect_left(spans, (lo, -1))
+        while i < len(spans) and spans[i][0] < hi:
+            if spans[i][1] <= hi:
+                return spans[i]
+            i += 1
+        return None
+
+
+def _sentence_index(sentences: list[Sentence], offset: int) -> int | None:
+    """The index of the sentence holding `offset` (sentences are sorted), or None."""
+    i = bisect_right(sentences, offset, key=lambda s: s.start) - 1
+    return i if i >= 0 and offset < sentences[i].end else None
 
 
 def _sentence_of(sentences: list[Sentence], offset: int) -> Sentence:
-    for sentence in sentences:
-        if sentence.start <= offset < sentence.end:
-            return sentence
-    return sentences[-1]
-
-
-def _in(sentence: Sentence, entity: LocalEntity) -> list[tuple[int, int]]:
-    return [(s, e) for s, e in entity.mentions if sentence.start <= s < sentence.end]
+    i = _sentence_index(sentences, offset)
+    return sentences[i] if i is not None else sentences[-1]
 
 
 def _object_of_verb(cue_text_before: str, entity: LocalEntity) -> bool:
@@ -267,10 +281,16 @@ class RelationFinder:
             "method": next((e for e in own if e.type is EntityType.METHOD), None),
             "model": next((e for e in own if e.type is EntityType.MODEL), None),
         }
-        for sentence in sentences:
-            present = _outermost(
-                (s, e, entity) for entity in entities for s, e in _in(sentence, entity)
-            )
+        # Each mention to its sentence once (not every sentence x every entity: that was
+        # quadratic in the text's length).
+        by_sentence: list[list[tuple[int, int, LocalEntity]]] = [[] for _ in sentences]
+        for entity in entities:
+            for s, e in entity.mentions:
+                i = _sentence_index(sentences, s)
+                if i is not None:
+                    by_sentence[i].append((s, e, entity))
+        for sentence, mentions in zip(sentences, by_sentence, strict=True):
+            present = _outermost(mentions)
             yield from self._cue_relations(sentence, present, cues, contributions)
         yield from self._variant_relations(entities, sentences)
         yield from self._own_model_training(own, sentences)
