@@ -553,14 +553,15 @@ def _add_repeated_mentions(text: str, entities: list[LocalEntity], chosen: list[
     folded = text.lower()
     if len(folded) != len(text):  # a rare letter whose lower case is longer: keep offsets
         folded = text
-    words = {id(text): _word_starts(text)}
+    words: dict[int, dict[str, list[int]] | None] = {}
     for entity in entities:
         for form in sorted({entity.name, *entity.aliases}, key=len, reverse=True):
             # Acronym-like forms recur as spelled ("PRO" is not "pro"); others in any case.
             exact = sum(c.isupper() for c in form) >= 2
             haystack, needle = (text, form) if exact else (folded, form.lower())
-            if id(haystack) not in words:
-                words[id(haystack)] = _word_starts(haystack)
+            if id(haystack) not in words:  # an index pays off on long texts only
+                long_text = len(text) > names.SHORT_TEXT
+                words[id(haystack)] = _word_starts(haystack) if long_text else None
             for start in _occurrences(haystack, needle, words[id(haystack)]):
                 end = start + len(form)
                 if not taken.overlaps(start, end):
@@ -588,10 +589,10 @@ def _occurrences(
     """Where `needle` stands as a whole word: not inside a longer word or hyphenated name.
     Only where its first run of letters stands (`words`, from `_word_starts`): linear in
     the text for all the forms together, not a scan of the text per form."""
-    if words is None:
+    if words is None and len(haystack) > names.SHORT_TEXT:
         words = _cached_word_starts(haystack)
     first = _RUN.match(needle)
-    if first is None:  # starts with punctuation ("*PO"): read the text
+    if first is None or words is None:  # short, or starts with "*" ("*PO"): read the text
         candidates: Iterable[int] = _finds(haystack, needle)
     else:
         candidates = words.get(first.group(), ())
