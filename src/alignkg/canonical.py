@@ -24,15 +24,14 @@ The contract (the embedded store's incremental `add` relies on it)
       to an acronym inside one of them ("RL from Human Feedback" / "Reinforcement
       Learning from Human Feedback" for RLHF; not "Text Preference Optimization" /
       "timestep-segment preference optimization" for TPO): `long_forms_agree`;
-   c. bare mentions (weak keys only) that their papers do not propose, sharing a weak
-      key, are one group, which joins the dominant cluster claiming one of its keys
-      (most papers, then `_content_order`), or stays a cluster of its own when none
-      does. A bare acronym never joins two clusters: the same acronym spelled out
-      differently stays apart (PAS, TPO). A bare acronym a paper proposes ("our
-      method, PAS") is that paper's own, unless the name is established: it joins the
-      dominant claimant mentioned by two papers or more ("we propose an LSTM ..."
-      next to a hundred papers' LSTM), else the bare uses of the name, else nothing.
-      Every choice in c reads the clusters of a and b, never another choice of c.
+   c. bare mentions (weak keys only) sharing a weak key are one group, which joins the
+      dominant cluster claiming one of its keys (most papers, then `_content_order`),
+      or stays a cluster of its own when none does. A bare acronym never joins two
+      clusters: the same acronym spelled out differently stays apart (PAS, TPO). A
+      group made only of papers' own proposals ("our method, PAS") joins only an
+      established name, one that two papers or more mention ("we propose an LSTM ..."
+      next to a hundred papers' LSTM), not another paper's coinage. Every choice in c
+      reads the clusters of a and b, never another choice of c.
 3. Ids (`assign_ids`): "<type>/<slug of the canonical name>", where the canonical name is
    the name most mentions use. Clusters whose ids would coincide (homonyms) are told
    apart by content, never by build order: the dominant one keeps the plain id, the
@@ -60,7 +59,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
 
-from alignkg.keys import slug
+from alignkg.keys import GREEK_NAMES, slug
 from alignkg.records import (
     PAPER_REF,
     Entity,
@@ -123,12 +122,13 @@ def _singular(token: str, original: str, keeps: frozenset[str]) -> str:
 
 
 def _words(form: str) -> list[tuple[str, str]]:
-    """(key word, original word) pairs: NFKC, case-folded, singular, spelling variants
+    """(key word, original word) pairs: NFKC, Greek letters spelled out, case-folded,
+    singular, spelling variants
     folded ("fine-tuning" -> "tuning", "convolutional" -> "convolution"), lower-case
     function words dropped, and a generic head noun after two words or more ("model",
     "network")."""
     rules = _rules()
-    originals = _TOKEN.findall(unicodedata.normalize("NFKC", form))
+    originals = _TOKEN.findall(unicodedata.normalize("NFKC", form).translate(GREEK_NAMES))
     out: list[tuple[str, str]] = []
     i = 0
     while i < len(originals):
@@ -337,9 +337,8 @@ def cluster_mentions(mentions: Sequence[Mention]) -> list[Cluster]:
     # c. bare mentions: the uses of one weak key are one group; a paper's own (proposed)
     # bare acronym is a group of its own
     for i, k in enumerate(keys):
-        for key in k.weak:  # a paper's own: the same key in one paper is one group
-            own = f"@{mentions[i].paper}" if mentions[i].proposed else ""
-            uf.union(first_with.setdefault(f"weak:{key}{own}", i), i)
+        for key in k.weak:
+            uf.union(first_with.setdefault(f"weak:{key}", i), i)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(mentions)):
         groups[uf.find(i)].append(i)
@@ -348,31 +347,22 @@ def cluster_mentions(mentions: Sequence[Mention]) -> list[Cluster]:
         for root, members in groups.items()
     }
     claimants: dict[str, list[int]] = defaultdict(list)
-    used: dict[str, int] = {}  # weak key -> the group of its bare uses
     for root, members in groups.items():
         if not keys[root].weak:
             for key in {c for i in members for c in keys[i].claims}:
                 claimants[key].append(root)
-        elif not mentions[root].proposed:
-            for key in keys[root].weak:
-                used[key] = root
     # Every choice reads the clusters before any bare group joins: no order dependence.
     order = {root: _content_order(cluster) for root, cluster in clusters.items()}
     joins: dict[int, int] = {}
-    for root in (r for r in groups if keys[r].weak and not mentions[r].proposed):
-        candidates = {c for key in keys[root].weak for c in claimants.get(key, ())}
+    for root in (r for r in groups if keys[r].weak):
+        members = groups[root]
+        candidates = {c for i in members for key in keys[i].weak for c in claimants.get(key, ())}
+        if not all(mentions[i].proposed for i in members):
+            pass  # a bare use refers to the name's dominant meaning
+        else:  # only papers' own proposals: they join an established name, not a coinage
+            candidates = {c for c in candidates if len(clusters[c].papers) >= 2}
         if candidates:
             joins[root] = min(candidates, key=order.__getitem__)
-    for root in (r for r in groups if keys[r].weak and mentions[r].proposed):
-        weak = keys[root].weak
-        established = {
-            c for key in weak for c in claimants.get(key, ()) if len(clusters[c].papers) >= 2
-        }
-        uses = sorted((used[key] for key in weak if key in used), key=order.__getitem__)
-        if established:
-            joins[root] = min(established, key=order.__getitem__)
-        elif uses:
-            joins[root] = joins.get(uses[0], uses[0])
     for root, target in sorted(joins.items()):
         clusters[target].mentions.extend(clusters.pop(root).mentions)
     return sorted(clusters.values(), key=_content_order)

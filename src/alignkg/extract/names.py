@@ -149,7 +149,7 @@ _VARIANT_PREFIX_STOP = frozenset({"non", "pre", "post", "anti", "multi", "vs", "
 @cache
 def _variant_regex(parent: str) -> re.Pattern[str]:
     return re.compile(
-        rf"{_EDGE_L}(?:(?P<pre>[A-Za-z0-9]{{1,5}})(?P<dash>-?))?{re.escape(parent)}"
+        rf"{_EDGE_L}(?:(?P<pre>[A-Za-z0-9]{{1,5}}|[α-ωΑ-Ω\U0001D6A8-\U0001D7C9])(?P<dash>-?))?{re.escape(parent)}"
         rf"(?:-(?P<post>[A-Za-z0-9]+))?{_EDGE_R}"
     )
 
