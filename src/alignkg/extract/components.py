@@ -146,7 +146,7 @@ class RelationExtractor:
 
     def __call__(self, doc: Doc) -> Doc:
         entities = doc._.alignkg_entities or []
-        cues = self.finder.cues(doc_text(doc))
+        cues = self.finder.cues(doc)
         doc._.alignkg_relations = self.finder.find(entities, doc_sentences(doc), cues)
         return doc
 
