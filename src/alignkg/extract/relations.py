@@ -397,7 +397,9 @@ class RelationFinder:
                 if rule.objects == "apply-to":
                     inside = [e for s, _, e in present if at <= s < cue_end]
                     ref = self._reference(cues, at, cue_end, own)
-                    yield from self._applied(rule, sentence, inside, ref, after, own["model"])
+                    named = {id(e) for _, _, e in present}
+                    model = own["model"] if id(own["model"]) in named else None
+                    yield from self._applied(rule, sentence, inside, ref, after, model)
                     continue
                 subjects = self._subjects(rule, sentence, before, cues, fence, at, own)
                 domain = self._kinds(rule, "domain")
@@ -482,7 +484,7 @@ class RelationFinder:
 
     def _applied(self, rule, sentence, inside, ref, after, own_model) -> Iterator[FoundRelation]:
         """ "Applying SELF-ALIGN to the LLaMA-65b base language model, we develop
-        Dromedary": the paper's model is trained with it; without one of its own, the
+        Dromedary": the paper's model, named in the sentence, is trained with it; else the
         model it is applied to ("applying our method to the vanilla GPT3")."""
         methods = [e for e in inside if e.type is EntityType.METHOD]
         method = methods[0] if methods else (ref[1] if ref else None)
