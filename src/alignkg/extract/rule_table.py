@@ -243,18 +243,19 @@ class CueMatcher:
 
     def __init__(self, table: RuleTable, nlp: Language) -> None:
         self.strings = nlp.vocab.strings
-        self.by_word: dict[int, list[tuple[str, list[Step]]]] = {}
-        self.anywhere: list[tuple[str, list[Step]]] = []
+        self.by_word: dict[int, list[tuple[str, list[Step], frozenset[int] | None]]] = {}
+        self.anywhere: list[tuple[str, list[Step], frozenset[int] | None]] = []
         for label, patterns in table.patterns().items():
             for pattern in patterns:
                 for steps in compile_pattern(pattern, table, nlp):
                     hashed = [self._hashed(step) for step in steps]
                     kind, value, least, _ = hashed[0]
+                    after = _second_words(hashed)
                     if kind == "in" and least >= 1:
                         for word in value:
-                            self.by_word.setdefault(word, []).append((label, hashed))
+                            self.by_word.setdefault(word, []).append((label, hashed, after))
                     else:
-                        self.anywhere.append((label, hashed))
+                        self.anywhere.append((label, hashed, after))
 
     def _hashed(self, step: Step) -> Step:
         kind, value, least, most = step
@@ -269,13 +270,30 @@ class CueMatcher:
         array = doc.to_array([LOWER, IS_PUNCT])
         lower, punct = array[:, 0].tolist(), array[:, 1].tolist()
         found = []
+        n = len(lower)
         for i, word in enumerate(lower):
             candidates = self.by_word.get(word, ())
-            for label, steps in (*candidates, *self.anywhere) if self.anywhere else candidates:
+            if not candidates and not self.anywhere:
+                continue
+            following = lower[i + 1] if i + 1 < n else None
+            sequences = (*candidates, *self.anywhere) if self.anywhere else candidates
+            for label, steps, after in sequences:
+                if after is not None and following not in after:
+                    continue  # the second token cannot match: skip the sequence
                 for end in _ends(steps, lower, punct, i, self.strings):
                     if end > i:
                         found.append((label, i, end))
         return found
+
+
+def _second_words(steps: list[Step]) -> frozenset[int] | None:
+    """The words one of which must follow a sequence's first token (its first step takes
+    exactly one token, its second is a required word), or None when there is no such
+    set."""
+    if len(steps) < 2 or steps[0][2:] != (1, 1):
+        return None
+    kind, value, least, _ = steps[1]
+    return value if kind == "in" and least >= 1 else None
 
 
 def _passes(kind: str, value, word: int, is_punct: int, strings) -> bool:
@@ -290,21 +308,33 @@ def _passes(kind: str, value, word: int, is_punct: int, strings) -> bool:
     return bool(regex.search(text)) and text not in excluded
 
 
-def _ends(steps, lower: list[int], punct: list[int], start: int, strings) -> set[int]:
-    positions = {start}
+def _ends(steps, lower: list[int], punct: list[int], start: int, strings) -> list[int]:
+    """Where the sequence `steps` can end when it starts at `start`, in order."""
+    n = len(lower)
+    positions = [start]
     for kind, value, least, most in steps:
+        if least == most == 1 and len(positions) == 1:  # the common step: one token, one way
+            p = positions[0]
+            if p >= n:
+                return []
+            word = lower[p]
+            ok = word in value if kind == "in" else _passes(kind, value, word, punct[p], strings)
+            if not ok:
+                return []
+            positions[0] = p + 1
+            continue
         reached = set()
         for p in positions:
             k = 0
             while True:
                 if k >= least:
                     reached.add(p + k)
-                if k >= most or p + k >= len(lower):
+                if k >= most or p + k >= n:
                     break
                 if not _passes(kind, value, lower[p + k], punct[p + k], strings):
                     break
                 k += 1
-        positions = reached
-        if not positions:
-            break
+        if not reached:
+            return []
+        positions = sorted(reached)
     return positions
