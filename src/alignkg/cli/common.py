@@ -16,6 +16,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
+from alignkg.cli.examples import epilog
 from alignkg.errors import AlignkgError
 from alignkg.records import PAPER_LABEL, Entity, Paper, Subgraph, paper_node_id
 from alignkg.store import GraphStore, default_data_dir, open_store
@@ -136,10 +137,13 @@ class AlignkgTyper(typer.Typer):
 
     def command(self, *args, **kwargs):
         kwargs.setdefault("cls", AlignkgCommand)
-        register = super().command(*args, **kwargs)
 
         def decorator(func):
-            register(friendly_errors(func))
+            name = args[0] if args else func.__name__.replace("_", "-")
+            examples = epilog(name)
+            if examples is not None:
+                kwargs.setdefault("epilog", escape(examples))
+            super(AlignkgTyper, self).command(*args, **kwargs)(friendly_errors(func))
             return func
 
         return decorator

@@ -283,13 +283,15 @@ def add(
     verbose: VerboseOption = False,
     json_: JsonOption = False,
     max_chars: MaxCharsOption = DEFAULT_MAX_CHARS,
+    pipeline: PipelineOption = "default",
 ) -> None:
     """Add the papers of a corpus to the graph; entities merge as in a full build, so
     'build A' then 'add B' gives the graph of 'build A+B'. Papers already there are skipped."""
     ingest = {"max_chars": max_chars, "verbose": verbose}
     summary = _write(
-        False, inputs, from_extractions, format, strict, data_dir, wait, workers, **ingest
-    )
+        False, inputs, from_extractions, format, strict, data_dir, wait, workers, False, None,
+        pipeline, **ingest,
+    )  # fmt: skip
     _report(summary, "Added", json_, verbose)
 
 
