@@ -235,6 +235,10 @@ def _alternatives(spec: str, table: RuleTable, nlp: Language) -> list[list]:
     return [[t.lower_ for t in nlp.make_doc(w)] for w in words]
 
 
+# label, steps, the words one of which must come second, the word sets the doc must hold
+_Sequence = tuple[str, list[Step], frozenset[int] | None, tuple[frozenset[int], ...]]
+
+
 class CueMatcher:
     """Every cue rule and marker of the table, compiled once; one pass over a doc's
     tokens finds them all. Words are compared as the vocabulary's hashes of lower-cased
@@ -243,19 +247,19 @@ class CueMatcher:
 
     def __init__(self, table: RuleTable, nlp: Language) -> None:
         self.strings = nlp.vocab.strings
-        self.by_word: dict[int, list[tuple[str, list[Step], frozenset[int] | None]]] = {}
-        self.anywhere: list[tuple[str, list[Step], frozenset[int] | None]] = []
+        self.by_word: dict[int, list[_Sequence]] = {}
+        self.anywhere: list[_Sequence] = []
         for label, patterns in table.patterns().items():
             for pattern in patterns:
                 for steps in compile_pattern(pattern, table, nlp):
                     hashed = [self._hashed(step) for step in steps]
                     kind, value, least, _ = hashed[0]
-                    after = _second_words(hashed)
+                    entry = (label, hashed, _second_words(hashed), _required_words(hashed))
                     if kind == "in" and least >= 1:
                         for word in value:
-                            self.by_word.setdefault(word, []).append((label, hashed, after))
+                            self.by_word.setdefault(word, []).append(entry)
                     else:
-                        self.anywhere.append((label, hashed, after))
+                        self.anywhere.append(entry)
 
     def _hashed(self, step: Step) -> Step:
         kind, value, least, most = step
@@ -271,15 +275,18 @@ class CueMatcher:
         lower, punct = array[:, 0].tolist(), array[:, 1].tolist()
         found = []
         n = len(lower)
+        present = set(lower)
         for i, word in enumerate(lower):
             candidates = self.by_word.get(word, ())
             if not candidates and not self.anywhere:
                 continue
             following = lower[i + 1] if i + 1 < n else None
             sequences = (*candidates, *self.anywhere) if self.anywhere else candidates
-            for label, steps, after in sequences:
+            for label, steps, after, required in sequences:
                 if after is not None and following not in after:
                     continue  # the second token cannot match: skip the sequence
+                if required and any(words.isdisjoint(present) for words in required):
+                    continue  # a word the sequence needs is nowhere in the doc
                 for end in _ends(steps, lower, punct, i, self.strings):
                     if end > i:
                         found.append((label, i, end))
@@ -294,6 +301,12 @@ def _second_words(steps: list[Step]) -> frozenset[int] | None:
         return None
     kind, value, least, _ = steps[1]
     return value if kind == "in" and least >= 1 else None
+
+
+def _required_words(steps: list[Step]) -> tuple[frozenset[int], ...]:
+    """The word sets of the steps after the first that must take a token: each needs
+    one of its words somewhere in the doc."""
+    return tuple(value for kind, value, least, _ in steps[1:] if kind == "in" and least >= 1)
 
 
 def _passes(kind: str, value, word: int, is_punct: int, strings) -> bool:
