@@ -22,7 +22,7 @@ from alignkg.extract.acronyms import find_definitions
 from alignkg.extract.entities import EntityFinder
 from alignkg.extract.learned import learned_spans
 from alignkg.extract.lexicon import load_lexicon
-from alignkg.extract.relations import RelationFinder, Sentence
+from alignkg.extract.relations import RelationFinder, Sentence, char_offsets
 from alignkg.extract.rule_table import RULES_FILE, load_rule_table, parse_table
 
 for _name in ("acronyms", "alignkg_entities", "alignkg_relations"):
@@ -103,10 +103,8 @@ class EntityRecognizer:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         definitions = doc._.acronyms if doc._.acronyms is not None else find_definitions(text)
-        matches = [doc[s:e] for _, s, e in self.exact(doc)] + [
-            doc[s:e] for _, s, e in self.folded(doc)
-        ]
-        lexicon_spans = [(span.start_char, span.end_char) for span in matches]
+        matches = [(s, e) for _, s, e in self.exact(doc)] + [(s, e) for _, s, e in self.folded(doc)]
+        lexicon_spans = char_offsets(doc, matches)
         candidates = self.finder.candidates(
             text, title_end(text), lexicon_spans, definitions, learned_spans(doc)
         )

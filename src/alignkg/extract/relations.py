@@ -15,6 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -178,6 +179,16 @@ def _kind(entity: LocalEntity | None) -> str:
     return PAPER_LABEL if entity is None else entity.type.value
 
 
+def char_offsets(doc: Doc, token_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(start_char, end_char) of each (first token, end token) span, as doc[start:end]
+    gives them, without making a spaCy Span for each."""
+    if not token_spans:
+        return []
+    array = doc.to_array([IDX, LENGTH])
+    idx, length = array[:, 0].tolist(), array[:, 1].tolist()
+    return [(idx[start], idx[end - 1] + length[end - 1]) for start, end in token_spans]
+
+
 class RelationFinder:
     """The relations of one paper. Built once per pipeline: compiles the rule table into
     one CueMatcher, which reads each doc once (`cues`)."""
@@ -241,9 +252,10 @@ class RelationFinder:
 
     def cues(self, doc: Doc) -> Cues:
         spans: dict[str, list[Span]] = {}
-        for label, start, end in self.matcher(doc):
-            span = doc[start:end]
-            spans.setdefault(label, []).append((span.start_char, span.end_char))
+        matches = self.matcher(doc)
+        offsets = char_offsets(doc, [(start, end) for _, start, end in matches])
+        for (label, _, _), offset in zip(matches, offsets, strict=True):
+            spans.setdefault(label, []).append(offset)
         return Cues(spans, set(self.table.rules))
 
     def find(
