@@ -276,10 +276,11 @@ class CueMatcher:
         found = []
         n = len(lower)
         present = set(lower)
-        for i, word in enumerate(lower):
-            candidates = self.by_word.get(word, ())
-            if not candidates and not self.anywhere:
-                continue
+        by_word = self.by_word
+        # only the positions where a sequence may start (all of them if some start anywhere)
+        starts = range(n) if self.anywhere else [i for i, w in enumerate(lower) if w in by_word]
+        for i in starts:
+            candidates = by_word.get(lower[i], ())
             following = lower[i + 1] if i + 1 < n else None
             sequences = (*candidates, *self.anywhere) if self.anywhere else candidates
             for label, steps, after, required in sequences:
