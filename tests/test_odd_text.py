@@ -43,3 +43,49 @@ def test_greek_its_mathematical_form_and_its_spelled_out_name_are_one_node(extra
     graph = build_graph(extractor.pipe(papers))
     [beta] = [e for e in graph.entities.values() if e.name.endswith("-DPO")]
     assert beta.papers == ("paper/a", "paper/b")
+
+
+def _read_one(tmp_path, title: str, abstract: str) -> Paper:
+    import json
+
+    from alignkg.ingest import read_corpus
+
+    path = tmp_path / "latex.jsonl"
+    path.write_text(json.dumps({"id": "2405.14734", "title": title, "abstract": abstract}) + "\n")
+    (paper,) = read_corpus(path)
+    return paper
+
+
+def test_latex_reads_as_printed_so_names_and_proposals_are_found(extractor, tmp_path):
+    # SimPO's abstract as arXiv metadata writes it, with LaTeX markup.
+    paper = _read_one(
+        tmp_path,
+        r"\textsc{SimPO}: Simple Preference Optimization with a Reference-Free Reward",
+        r"We propose \emph{SimPO}, a simpler and more effective approach than DPO. "
+        r"SimPO outperforms DPO by up to 6.4 points on AlpacaEval 2 with a 34.0\% win rate. "
+        r"Our $\beta$-DPO variant is a generalization of DPO. It costs $5 and $10.",
+    )
+    assert paper.title.startswith("SimPO: Simple Preference")
+    assert "We propose SimPO," in paper.abstract and "34.0% win rate" in paper.abstract
+    assert "β-DPO" in paper.abstract and "costs $5 and $10" in paper.abstract
+    extraction = extractor.extract(paper)
+    found = {(r.head, r.type.value, r.tail) for r in extraction.relations}
+    assert ("@paper", "PROPOSES", "SimPO") in found
+    assert "β-DPO" in names(extraction)
+
+
+@pytest.mark.parametrize(
+    "latex, plain",
+    [
+        (r"\textbf{\emph{Tulu}}", "Tulu"),
+        (r"$\mathcal{O}(n)$ time", r"\mathcal{O}(n) time"),  # unknown commands stay
+        (r"$$x$$", "$$x$$"),  # display math is not inline math
+        (r"\alphabet \alpha", r"\alphabet α"),
+        (r"Q\&A and 5\_000", "Q&A and 5_000"),
+        ("no markup at all", "no markup at all"),
+    ],
+)
+def test_plain_text_of_latex(latex, plain):
+    from alignkg.ingest.latex import plain_text
+
+    assert plain_text(latex) == plain

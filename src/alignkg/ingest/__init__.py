@@ -25,6 +25,7 @@ from alignkg.ingest.clean import (
 from alignkg.ingest.errors import CorpusError, RecordProblems, WarningHandler, printable_path
 from alignkg.ingest.ids import paper_id_for
 from alignkg.ingest.jsonlines import ARXIV_KEYS, parse_record, read_arxiv_jsonl, read_papers_jsonl
+from alignkg.ingest.latex import plain_text
 from alignkg.ingest.listing import read_listing
 from alignkg.ingest.raw import RawRecord
 from alignkg.ingest.source import CorpusSource
@@ -79,7 +80,8 @@ def _bounded(text: str, field: str, limit: int, line: int, problems: RecordProbl
 def _paper(raw: RawRecord, problems: RecordProblems, max_chars: int) -> Paper | None:
     """The clean Paper of a record, or None (with a warning) when it has no text left."""
     line = raw.line
-    title, abstract = " ".join(clean_text(raw.title).split()), clean_text(raw.abstract).strip()
+    title = " ".join(plain_text(clean_text(raw.title)).split())
+    abstract = plain_text(clean_text(raw.abstract)).strip()
     if not title or not abstract:
         problems.bad_record("a paper needs a non-empty 'title' and 'abstract'", line)
         return None
