@@ -356,3 +356,17 @@ def test_all_5250_real_abstracts_build_and_keep_every_paper():
     assert len(graph.papers) == 5250
     referenced = {node for rel in graph.relations.values() for node in (rel.head, rel.tail)}
     assert referenced <= set(graph.papers) | set(graph.entities)
+
+
+def test_bradley_terry_and_btl_are_one_node():
+    from alignkg.extract import Extractor
+
+    extractor = Extractor()
+    papers = [
+        Paper("a", "A", "We fit a Bradley-Terry model to pairwise preferences."),
+        Paper("b", "B", "Rewards follow the Bradley-Terry-Luce (BTL) model of choice."),
+    ]
+    graph = build_graph(extractor.pipe(papers))
+    (node,) = [e for e in graph.entities.values() if "bradley" in e.name.lower()]
+    assert {"BTL", "Bradley-Terry-Luce"} <= set(node.aliases)
+    assert len(node.papers) == 2
