@@ -4,7 +4,9 @@ of the bundled corpus; old, corrupt and foreign store files; the data directory'
 from __future__ import annotations
 
 import json
+import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -160,7 +162,7 @@ def test_old_graph_json_asks_for_a_rebuild(tmp_path):
     assert run("stats", "--data-dir", str(tmp_path)).exit_code == 0
 
 
-@pytest.mark.parametrize("kind", ["garbage", "foreign", "truncated"])
+@pytest.mark.parametrize("kind", ["garbage", "foreign", "truncated", "empty"])
 def test_unusable_sqlite_file_asks_for_a_rebuild_and_build_replaces_it(tmp_path, kind):
     path = tmp_path / "graph.sqlite"
     if kind == "garbage":
@@ -169,9 +171,11 @@ def test_unusable_sqlite_file_asks_for_a_rebuild_and_build_replaces_it(tmp_path,
         with sqlite3.connect(path) as db:
             db.execute("CREATE TABLE t (x)")
         db.close()
-    else:
+    elif kind == "truncated":
         run("build", "--data-dir", str(tmp_path))
         path.write_bytes(path.read_bytes()[:5000])
+    else:  # zero bytes: not an empty graph (a query would build over it)
+        path.write_bytes(b"")
     result = run("neighborhood", "DPO", "--data-dir", str(tmp_path))
     assert result.exit_code == 2
     assert "not a readable alignkg graph" in result.stderr
@@ -179,6 +183,47 @@ def test_unusable_sqlite_file_asks_for_a_rebuild_and_build_replaces_it(tmp_path,
     assert len(result.stderr.strip().splitlines()) == 1
     assert run("build", "--data-dir", str(tmp_path)).exit_code == 0
     assert run("neighborhood", "DPO", "--data-dir", str(tmp_path)).exit_code == 0
+
+
+def read_only(directory: Path, *args: str) -> subprocess.CompletedProcess:
+    """`alignkg ARGS` while DIRECTORY is read-only: its mode for a user; root ignores modes,
+    so for root a read-only bind mount in a mount namespace of its own (unshare)."""
+    command = [sys.executable, "-m", "alignkg", *args]
+    if os.geteuid() != 0:
+        directory.chmod(0o555)
+        try:
+            return subprocess.run(command, capture_output=True, text=True)
+        finally:
+            directory.chmod(0o755)
+    if shutil.which("unshare") is None:
+        pytest.skip("root, and no unshare to mount the directory read-only")
+    mount = 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 99; shift; "$@"'
+    result = subprocess.run(
+        ["unshare", "-m", "sh", "-c", mount, "sh", str(directory), *command],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode == 99 or result.stderr.startswith("unshare:"):
+        pytest.skip(f"cannot mount the directory read-only here: {result.stderr.strip()}")
+    return result
+
+
+@pytest.mark.slow
+def test_a_read_only_data_dir_is_said_to_be_not_writable(tmp_path, extractions_file):
+    run("build", "--from-extractions", str(extractions_file), "--data-dir", str(tmp_path))
+    before = (tmp_path / "graph.sqlite").read_bytes()
+    for command in (
+        ["stats"],
+        ["neighborhood", "DPO"],
+        ["build", "--from-extractions", str(extractions_file)],
+        ["add", "--from-extractions", str(extractions_file)],
+    ):
+        result = read_only(tmp_path, *command, "--data-dir", str(tmp_path))
+        assert result.returncode == 2, result.stderr
+        assert "not writable" in result.stderr and "rebuild" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert (tmp_path / "graph.sqlite").read_bytes() == before
+    assert run("stats", "--data-dir", str(tmp_path)).exit_code == 0
 
 
 def test_add_to_a_saved_graph_needs_a_build(tmp_path, sample_graph, extractions):

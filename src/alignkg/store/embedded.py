@@ -38,6 +38,7 @@ from alignkg.store.sqlite_db import (
     BUILD_TABLES,
     GRAPH_TABLES,
     connect,
+    create_file,
     create_schema,
     graph_state,
     remove_database,
@@ -140,7 +141,6 @@ class EmbeddedStore:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise StoreError(f"cannot write {self.data_dir}: {err.strerror}") from err
-        state = "empty"
         if self.path.exists():
             db = connect(self.path)
             try:
@@ -153,7 +153,8 @@ class EmbeddedStore:
                 db.close()
             if state == "unusable":
                 remove_database(self.path)
-                state = "empty"
+        if not self.path.exists():
+            create_file(self.path)
         db = connect(self.path)
         try:
             db.execute("PRAGMA journal_mode = WAL")

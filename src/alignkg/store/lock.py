@@ -7,6 +7,7 @@ leaves a stale lock behind: the kernel releases it with the process.
 from __future__ import annotations
 
 import contextlib
+import errno
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +42,10 @@ def writing(data_dir: Path, timeout: float = 0) -> Iterator[None]:
             + " or pass --wait SECONDS"
         ) from None
     except OSError as err:
+        if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise StoreError(
+                f"cannot write to {data_dir}: the directory is not writable ({err.strerror})"
+            ) from err
         raise StoreError(f"cannot lock {data_dir}: {err.strerror or err}") from err
     try:
         yield

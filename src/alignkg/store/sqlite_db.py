@@ -15,6 +15,7 @@ A graph saved whole (`EmbeddedStore.save`) has only the first layer.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -164,9 +165,27 @@ def unreadable(path: Path, reason: object) -> StoreError:
     )
 
 
+def writable(directory: Path) -> bool:
+    return os.access(directory, os.W_OK)
+
+
+def not_writable(directory: Path) -> StoreError:
+    """SQLite in WAL mode writes beside the file (its -wal and -shm files), even to read."""
+    return StoreError(
+        f"{directory} is not writable: the store needs to write SQLite's -wal and -shm "
+        "files there, even to read; make it writable or copy it elsewhere"
+    )
+
+
 def graph_state(db: sqlite3.Connection, path: Path) -> str:
     """'empty' (no tables yet, or a first build not committed), 'ready', or raises a
-    StoreError telling the user to rebuild (a corrupt, foreign or older file)."""
+    StoreError telling the user to rebuild (a corrupt, foreign or older file, or one of
+    zero bytes: a first build writes a header before anything else, see `create_file`)."""
+    try:
+        if path.stat().st_size == 0:
+            raise unreadable(path, "an empty file, the store is damaged")
+    except FileNotFoundError:
+        pass
     try:
         app_id = db.execute("PRAGMA application_id").fetchone()[0]
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -176,10 +195,28 @@ def graph_state(db: sqlite3.Connection, path: Path) -> str:
             raise unreadable(path, "not a file alignkg wrote")
         meta = dict(db.execute("SELECT key, value FROM meta"))
     except sqlite3.DatabaseError as err:
+        if not writable(path.parent):
+            raise not_writable(path.parent) from err
         raise unreadable(path, err) from err
     if meta.get("schema") != str(SCHEMA_VERSION):
         raise unreadable(path, f"written by another alignkg version, schema {meta.get('schema')}")
     return "ready"
+
+
+def create_file(path: Path) -> None:
+    """A new, empty database file in WAL mode, put in place whole: it is never seen with
+    zero bytes (which graph_state calls damaged)."""
+    partial = path.with_name(f".{path.name}.new")
+    remove_database(partial)
+    db = connect(partial)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.Error as err:
+        raise StoreError(f"cannot write {path}: {err}") from err
+    finally:
+        db.close()
+    partial.replace(path)
+    remove_database(partial)
 
 
 def create_schema(db: sqlite3.Connection) -> None:
