@@ -22,8 +22,10 @@ set has none):
   `clean_mention`: named things, lexicon-known terms, multi-word tasks), the same two
   matches. SciREX also marks every generic mention ("pretrained networks", "memory"),
   which our guidelines do not count: against all mentions recall has a low ceiling;
-- `names`: per paper, the set of (type, normalised name) on each side, as a
-  paper-level annotation would be scored.
+- `names`: per paper, as `alignkg evaluate` scores a paper-level annotation: each of our
+  entities is right when one of its surface forms is a gold name of its type; each
+  distinct gold (type, normalised name) is found (TP) or missed (FN); an entity naming
+  none is a FP.
 
     python bench/general_ml_eval.py [--split report|tune|all] [--pipeline default|accurate]
                                     [--errors N] [--json]
@@ -168,6 +170,26 @@ def name_set(text: str, spans) -> set[tuple[str, str]]:
     return {(t, match_key(text[s:e])) for s, e, t in spans if match_key(text[s:e])}
 
 
+def score_names(text: str, gold, doc, offset: int, view: View) -> None:
+    """Paper level, as alignkg evaluate matches: one of our entities (all its surface
+    forms in the abstract) is right when one form names a gold mention of its type; each
+    distinct gold name (type, normalised text) is found or missed."""
+    gold_names = name_set(text, gold)
+    found: set[tuple[str, str]] = set()
+    for entity in doc._.alignkg_entities or []:
+        type_ = OURS.get(entity.type.value)
+        forms = name_set(text, [(s, e, type_) for s, e in entity.mentions if s >= offset])
+        if type_ is None or not forms:
+            continue
+        hits = forms & gold_names
+        view.by_type[type_].fp += not hits
+        found |= hits
+    for t, _ in found:
+        view.by_type[t].tp += 1
+    for t, _ in gold_names - found:
+        view.by_type[t].fn += 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", choices=("report", "tune", "all"), default="report")
@@ -195,12 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         pred = predicted(doc, x.offset)
         score_spans(x.gold, pred, views["mentions-exact"], views["mentions-overlap"])
         missed, extra = score_spans(x.named, pred, views["named-exact"], views["named-overlap"])
-        gold_names, pred_names = name_set(text, x.named), name_set(text, pred)
-        for t, key in pred_names:
-            views["names"].by_type[t].tp += (t, key) in gold_names
-            views["names"].by_type[t].fp += (t, key) not in gold_names
-        for t, _ in gold_names - pred_names:
-            views["names"].by_type[t].fn += 1
+        score_names(text, x.named, doc, x.offset, views["names"])
         for s, e, t in extra:
             overlapping = [g for g in x.gold if g[0] < e and s < g[1]]
             if any(g[2] == t for g in overlapping):

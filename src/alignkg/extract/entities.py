@@ -108,6 +108,16 @@ _TITLE_LEADS = frozenset(
         "aligning",
         "improving",
         "large",
+        # Slogans, not names: "One Loss for All: ...", "All Tokens Matter", "No ..."
+        "one",
+        "all",
+        "every",
+        "no",
+        "not",
+        "more",
+        "less",
+        "just",
+        "only",
     }
 )
 _CAPITALISED = r"(?=[^\W\d_])[\w*-]+"  # a word starting with a letter (Greek too: "ΨPO")
@@ -133,6 +143,12 @@ _CALLED = re.compile(
     rf"\s+(?P<name>[\"“]?{_CAPITALISED}(?:\s[A-Z][\w*-]*){{0,3}})"
 )
 _MODEL_NOUNS = frozenset(_RULES.words("model_nouns"))
+# "We propose the gradient tracking ... (GTAdam)", "we present DOT (Dynamic Object
+# Tracking)": a definition in the paper's own proposal sentence coins a name.
+_PROPOSED_BEFORE = re.compile(
+    rf"(?i:\b(?:{words_regex(_RULES.words('first_person'))})\s+(?:\w+\s+){{0,2}}?"
+    rf"(?:{words_regex(_RULES.words('proposal_verbs'))})\b)[^.;:!?]{{0,100}}$"
+)
 # "...; and Chatbot Arena, a crowdsourced platform": a capitalised phrase opening a clause
 # and described by an apposition.
 _DESCRIBED_PHRASE = re.compile(
@@ -183,9 +199,10 @@ def title_contribution_type(name: str, description: str) -> EntityType:
     first = description.split()[0]
     if first.lower().endswith("ing"):
         return EntityType.METHOD  # "Aligning ...", "Training ...": the name is a method
-    return type_from_phrase(re.sub(r"^(?:an?|the)\s+", "", description, flags=re.I)) or (
-        type_from_phrase(name) or EntityType.METHOD
-    )
+    type_ = type_from_phrase(re.sub(r"^(?:an?|the)\s+", "", description, flags=re.I))
+    if type_ is EntityType.TASK:
+        return EntityType.METHOD  # "DOT: Dynamic Object Tracking for ...": what does the task
+    return type_ or type_from_phrase(name) or EntityType.METHOD
 
 
 class EntityFinder:
@@ -368,7 +385,7 @@ class EntityFinder:
                 # name ("... Optimization", "Multi-Action-Head DPO": a DPO), then later
                 # mentions of the acronym ("Y outperforms ...; Y score").
                 type_from_context(*_context(text, d.long_start, d.short_end + 1))
-                or type_from_phrase(d.long)
+                or _coined_phrase_type(d, text)
                 or _type_from_name(d.long, self.lexicon.model_families)
                 or self._type_of_last_word(d.long)
                 or _type_from_mentions(d.short, text)
@@ -377,6 +394,10 @@ class EntityFinder:
             )
             if type_ is None:
                 return  # "men who have sex with men (MSM)": a term, no evidence of a name
+            if type_ is EntityType.MODEL and d.long.islower():
+                # "nonlinear feedback (NLF) ... the NLF model": a lower-case long form
+                # names a technique, as type_from_phrase reads a lower-case "... model".
+                type_ = EntityType.METHOD
             entity = registry.get(match_key(d.short)) or LocalEntity(d.short, type_, False)
         for form in (d.short, d.long, entity.name):
             registry.setdefault(match_key(form), entity)
@@ -510,6 +531,18 @@ def _join_learned(
         if as_name and acceptable(text[start:end].strip(), cand):
             joined.append(cand)
     return joined
+
+
+def _coined_phrase_type(d: AcronymDefinition, text: str) -> EntityType | None:
+    """The type of a definition's long form; one the paper defines as its own proposal
+    ("we present DOT (Dynamic Object Tracking)") is what does the task, a method, even
+    when its head word names a task."""
+    type_ = type_from_phrase(d.long)
+    if type_ is EntityType.TASK:
+        start = min(d.short_start, d.long_start)
+        if _PROPOSED_BEFORE.search(text, max(0, start - 160), start):
+            return EntityType.METHOD
+    return type_
 
 
 def _learned_type(learned, start: int, end: int) -> EntityType | None:

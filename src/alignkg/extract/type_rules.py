@@ -16,7 +16,8 @@ from alignkg.records import EntityType
 # Earlier items of a coordinated list before a mention: "ParCo, MoMask, and " before BAMM.
 _ITEM = r"(?<![\w-])[A-Z0-9][\w.+*-]*(?:\s[A-Z0-9][\w.+*-]*)?"
 _LIST_TAIL = re.compile(rf"(?:{_ITEM},\s*(?:and\s+|or\s+)?|{_ITEM}\s+(?:and|or)\s+)+$")
-_PREPOSITIONS = frozenset({"with", "for", "of", "via", "from", "to", "in", "on", "by"})
+_VERSION = re.compile(r"(?i:v?\d+(?:\.\d+)*[a-z]?|\(?\d{4}\)?)")
+_PREPOSITIONS = frozenset({"with", "for", "of", "via", "from", "to", "in", "on", "by", "using"})
 
 
 @cache
@@ -34,9 +35,10 @@ def _generic_words() -> frozenset[str]:
     return frozenset(_cues()["generic_words"])
 
 
-def _alternation(phrases: list[str]) -> str:
+def _alternation(phrases: list[str], comma: str = "") -> str:
+    """Longest first; `comma` may stand between words ("model, dubbed" as "model dubbed")."""
     return "|".join(
-        re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True)
+        re.escape(p).replace(r"\ ", comma + r"\s+") for p in sorted(phrases, key=len, reverse=True)
     )
 
 
@@ -55,7 +57,7 @@ def _context_regexes() -> tuple[
     )
     # The words right before it ("the task of X", "datasets such as X, Y and").
     before = tuple(
-        (EntityType(t), re.compile(rf"\b(?:{_alternation(words)})\s*[\"“']?$", re.I))
+        (EntityType(t), re.compile(rf"\b(?:{_alternation(words, ',?')})\s*[\"“']?$", re.I))
         for t, words in cues["before"].items()
     )
     nouns = _alternation(list(cues["appositive"]))
@@ -72,6 +74,8 @@ def head_word(phrase: str) -> str:
         if i > 0 and word.lower() in _PREPOSITIONS:
             words = words[:i]
             break
+    while len(words) > 1 and _VERSION.fullmatch(words[-1]):
+        words = words[:-1]  # "Voice Conversion Challenge 2020", "... Benchmark v2"
     last = words[-1].lower() if words else ""
     return last.split("-")[-1].strip(".,;:")
 
