@@ -8,6 +8,7 @@ import io
 from dataclasses import replace
 from pathlib import Path
 
+import pyoxigraph
 import pyshacl
 import pytest
 import rdflib
@@ -29,6 +30,7 @@ from alignkg.export import (
 )
 from alignkg.export.metadata import Census
 from alignkg.export.rdf import graph_blocks, property_iri
+from alignkg.export.syntax import triples
 from alignkg.export.terms import NAMESPACES
 from alignkg.records import (
     PAPER_REF,
@@ -208,6 +210,21 @@ def test_awkward_text_and_ids_survive_every_format(sample_graph):
         (subject,) = data.subjects(DCTERMS.identifier, rdflib.Literal(paper.id))
         assert str(subject) == DEFAULT_BASE_IRI + "paper/odd%20id/with%23hash%3Fand%20space"
         assert data.value(subject, DCTERMS.title) == rdflib.Literal(title)
+
+
+def test_ntriples_are_the_bytes_of_oxigraphs_ntriples_serializer(rich_graph):
+    """The N-Triples writer joins Oxigraph's own term syntax (export/syntax.py): the dump
+    is byte for byte what pyoxigraph.serialize writes for the same triples, awkward text,
+    IRIs and typed literals included."""
+    title = 'Quotes " and \\ back\\slash,\ttab,\r\nnewline, \x01\x7f control, ünïcödé, 𝔘 </script>'
+    paper = Paper(id="odd id/ü#hash", title=title, abstract="Uses DPO.\u2028", date="2023-01-02")
+    add_paper(rich_graph, paper, [], [(PAPER_REF, RelationType.USES, "method/dpo", "Uses DPO.")])
+    blocks = list(graph_blocks(rich_graph))
+    expected = pyoxigraph.serialize(triples(blocks), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    out = io.StringIO()
+    DUMP_FORMATS["nt"].write(blocks, out, {})
+    assert out.getvalue().encode("utf-8") == expected
+    assert "\\u0001" in out.getvalue() and "ünïcödé" in out.getvalue()
 
 
 @pytest.mark.parametrize("format_name", sorted(DUMP_FORMATS))

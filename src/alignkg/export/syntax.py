@@ -1,11 +1,22 @@
 """RDF syntaxes through a maintained serializer: blocks in, text out, streamed.
 
-N-Triples, Turtle and JSON-LD are written by Oxigraph's serializers (pyoxigraph), fed
-the triples in the blocks' fixed order: the same blocks always give the same bytes, the
-escaping of IRIs and literals is Oxigraph's (canonical N-Triples, Turtle's local-name
-escapes), and the triples are pulled from the blocks as the serializer writes, so no
-more than a block and the serializer's buffer are held at a time. bench/rdf_export.py
-compares its speed with the hand-written writers it replaced and with rdflib.
+Turtle and JSON-LD are written by Oxigraph's serializers (pyoxigraph), fed the triples in
+the blocks' fixed order: the same blocks always give the same bytes, the escaping of IRIs
+and literals is Oxigraph's (Turtle's local-name escapes too), and the triples are pulled
+from the blocks as the serializer writes, so no more than a block and the serializer's
+buffer are held at a time.
+
+N-Triples is one `subject predicate object .` line per triple, each term written by
+Oxigraph (`str()` of a pyoxigraph term is its canonical N-Triples form, the text
+Oxigraph's own N-Triples serializer writes; tests/test_rdf.py checks the two are the same
+bytes). It does not go through `pyoxigraph.serialize` because that needs a
+`pyoxigraph.Triple` per triple, and making one whose object is a literal costs about 3 us
+(the binding tries the object as a named node and as a blank node first, and builds an
+error for each): most of the export's time, for nothing Oxigraph's writer adds to the
+terms. Recurring terms are written once (bounded caches).
+
+bench/rdf_export.py compares the writers' speed with the hand-written writers they
+replaced and with rdflib.
 """
 
 from __future__ import annotations
@@ -13,7 +24,7 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
 
@@ -25,6 +36,8 @@ class TextSink(Protocol):
 
 
 Prefixes = dict[str, str]  # prefix -> namespace
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 class _Utf8Writer:
@@ -51,22 +64,28 @@ class _Utf8Writer:
 CACHE_SIZE = 200_000  # terms kept for reuse while writing (entity IRIs, typed numbers)
 
 
+def _cached(make: Callable[[K], V]) -> Callable[[K], V]:
+    """make(key), made once per key while the key is among the last CACHE_SIZE made: a
+    bounded cache, so memory stays flat however large the graph."""
+    made: dict[K, V] = {}
+
+    def get(key: K) -> V:
+        value = made.get(key)
+        if value is None:
+            if len(made) >= CACHE_SIZE:
+                made.clear()
+            value = made[key] = make(key)
+        return value
+
+    return get
+
+
 def triples(blocks: Iterable[Block]) -> Iterator[ox.Triple]:
     """The blocks' triples, in order, as Oxigraph triples. Terms that recur (predicates,
-    classes, entity IRIs, integers and confidences) are made once: a bounded cache, so
-    memory stays flat however large the graph."""
-    iris: dict[str, ox.NamedNode] = {}  # by IRI: str keys hash once, cheaply
-    typed: dict[tuple[str, str], ox.Literal] = {}
+    classes, entity IRIs, integers and confidences) are made once."""
     named, literal, triple, string = ox.NamedNode, ox.Literal, ox.Triple, XSD_STRING
-
-    def iri(value: str) -> ox.NamedNode:
-        made = iris.get(value)
-        if made is None:
-            if len(iris) >= CACHE_SIZE:
-                iris.clear()
-            made = iris[value] = named(value)
-        return made
-
+    iri = _cached(named)  # by IRI: str keys hash once, cheaply
+    typed = _cached(lambda key: literal(key[0], datatype=iri(key[1])))
     for subject, pairs in blocks:
         s = named(subject.value)
         for predicate, obj in pairs:
@@ -75,19 +94,14 @@ def triples(blocks: Iterable[Block]) -> Iterator[ox.Triple]:
             elif obj.datatype is string or obj.datatype == string:
                 o = literal(obj.lexical)  # text: seldom repeated, not cached
             else:
-                key = (obj.lexical, obj.datatype.value)
-                o = typed.get(key)
-                if o is None:
-                    if len(typed) >= CACHE_SIZE:
-                        typed.clear()
-                    o = typed[key] = literal(obj.lexical, datatype=iri(obj.datatype.value))
+                o = typed((obj.lexical, obj.datatype.value))
             yield triple(s, iri(predicate.value), o)
 
 
-def _writer(format_: ox.RdfFormat, with_prefixes: bool) -> Writer:
+def _writer(format_: ox.RdfFormat) -> Writer:
     def write(blocks: Iterable[Block], out: TextSink, prefixes: Prefixes) -> None:
         sink = _Utf8Writer(out)
-        ordered = dict(sorted(prefixes.items())) if with_prefixes else None
+        ordered = dict(sorted(prefixes.items()))
         ox.serialize(triples(blocks), sink, format=format_, prefixes=ordered)
         sink.close()
 
@@ -96,9 +110,35 @@ def _writer(format_: ox.RdfFormat, with_prefixes: bool) -> Writer:
 
 Writer = Callable[[Iterable[Block], TextSink, Prefixes], None]
 
-write_ntriples = _writer(ox.RdfFormat.N_TRIPLES, with_prefixes=False)
-write_turtle = _writer(ox.RdfFormat.TURTLE, with_prefixes=True)
-write_jsonld = _writer(ox.RdfFormat.JSON_LD, with_prefixes=True)
+
+def write_ntriples(blocks: Iterable[Block], out: TextSink, prefixes: Prefixes) -> None:
+    """One triple a line, each term in Oxigraph's canonical N-Triples, one write per
+    block (`prefixes` are not used: N-Triples has none)."""
+    named, literal, string = ox.NamedNode, ox.Literal, XSD_STRING
+    iri = _cached(lambda value: str(named(value)))  # IRI -> "<IRI>"
+
+    def tail(key: tuple[str, ...]) -> str:  # (predicate, object) -> " <p> <o> .\n"
+        if len(key) == 2:
+            return f" {iri(key[0])} {iri(key[1])} .\n"
+        return f" {iri(key[0])} {literal(key[1], datatype=named(key[2]))} .\n"
+
+    tails = _cached(tail)
+    for subject, pairs in blocks:
+        s = str(named(subject.value))  # a subject comes once: not cached
+        lines = []
+        for predicate, obj in pairs:
+            if type(obj) is Iri:
+                lines.append(s + tails((predicate.value, obj.value)))
+            elif obj.datatype is string or obj.datatype == string:
+                # text: seldom repeated, not cached
+                lines.append(f"{s} {iri(predicate.value)} {literal(obj.lexical)} .\n")
+            else:
+                lines.append(s + tails((predicate.value, obj.lexical, obj.datatype.value)))
+        out.write("".join(lines))
+
+
+write_turtle = _writer(ox.RdfFormat.TURTLE)
+write_jsonld = _writer(ox.RdfFormat.JSON_LD)
 
 
 @dataclass(frozen=True, slots=True)
