@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -323,3 +324,114 @@ def test_python_dash_m_works():
         [sys.executable, "-m", "alignkg", "--help"], capture_output=True, text=True
     )
     assert result.returncode == 0 and "neighborhood" in result.stdout
+
+
+# --- usage errors: one line, every command, in a pipe and on a terminal ----------------
+
+
+def _commands(group=None, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command of the CLI as the words that name it ("build", "export rdf"...)."""
+    import typer.main
+
+    group = group or typer.main.get_command(app)
+    found = []
+    for name, command in sorted(group.commands.items()):
+        if hasattr(command, "commands"):
+            found += _commands(command, (*path, name))
+        else:
+            found.append((*path, name))
+    return found
+
+
+def assert_one_line_usage_error(result, message: str, command: str) -> None:
+    lines = result.stderr.strip().splitlines()
+    assert result.exit_code == 2, (result.exit_code, result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and message in lines[0], lines[0]
+    assert lines[0].endswith(f"Try '{command} --help'."), lines[0]
+    assert not set(result.stderr) & set("╭│╰─\x1b"), result.stderr  # no box, no colour
+    assert result.stdout == ""
+
+
+def test_the_cli_has_the_commands_the_usage_tests_walk():
+    assert {("build",), ("neighborhood",), ("export", "rdf"), ("query",)} <= set(_commands())
+
+
+@pytest.mark.parametrize("words", _commands(), ids=" ".join)
+def test_an_unknown_option_is_one_line_for_every_command(words):
+    result = runner.invoke(app, [*words, "--jsn"])
+    assert_one_line_usage_error(result, "No such option: --jsn", "alignkg " + " ".join(words))
+
+
+def test_an_unknown_option_names_the_close_one():
+    result = runner.invoke(app, ["build", "--jsn"])
+    message = "error: No such option: --jsn (Possible options: --json). "
+    assert result.stderr == message + "Try 'alignkg build --help'.\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "message", "command"),
+    [
+        (["search"], "Missing argument 'text'", "alignkg search"),
+        (["neighborhood"], "Missing argument 'name'", "alignkg neighborhood"),
+        (
+            ["neighborhood", "DPO", "--depth", "x"],
+            "Invalid value for '--depth'",
+            "alignkg neighborhood",
+        ),
+        (
+            ["neighborhood", "DPO", "extra"],
+            "unexpected extra argument",
+            "alignkg neighborhood",
+        ),
+        (["bogus"], "No such command 'bogus'", "alignkg"),
+        (["export", "bogus"], "No such command 'bogus'", "alignkg export"),
+        (["--bogus"], "No such option: --bogus", "alignkg"),
+        (
+            ["neighborhood", "--depth"],
+            "Option '--depth' requires an argument",
+            "alignkg neighborhood",
+        ),
+    ],
+)
+def test_usage_errors_are_one_line(args, message, command):
+    assert_one_line_usage_error(runner.invoke(app, args), message, command)
+
+
+def test_an_escape_in_a_bad_option_is_shown_escaped():
+    result = runner.invoke(app, ["build", "--x\x1b[31m"])
+    assert result.exit_code == 2 and "\x1b" not in result.stderr
+    assert "--x\\x1b[31m" in result.stderr
+
+
+def test_no_arguments_still_print_the_help():
+    for args in ([], ["export"]):
+        result = runner.invoke(app, args)
+        assert "Usage: alignkg" in result.output and "error" not in result.output
+
+
+@pytest.mark.slow  # a real process on a pseudo-terminal
+def test_a_usage_error_on_a_terminal_is_the_same_one_line():
+    import pty
+
+    main, child = pty.openpty()
+    env = {**os.environ, "COLUMNS": "80", "TERM": "xterm-256color"}
+    env.pop("NO_COLOR", None)
+    process = subprocess.run(
+        [sys.executable, "-m", "alignkg", "build", "--jsn"],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env=env,
+        timeout=60,
+    )
+    os.close(child)
+    output = b""
+    with contextlib.suppress(OSError):  # EIO once the terminal's other end is closed
+        while chunk := os.read(main, 4096):
+            output += chunk
+    os.close(main)
+    assert process.returncode == 2
+    assert output.decode() == (
+        "error: No such option: --jsn (Possible options: --json). Try 'alignkg build --help'.\r\n"
+    )

@@ -16,6 +16,11 @@ import typer
 from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
+try:  # Typer 0.2x carries its own copy of click
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+except ImportError:  # older Typer runs on click itself
+    from click.exceptions import ClickException, NoArgsIsHelpError
+
 from alignkg.cli.examples import epilog
 from alignkg.errors import AlignkgError
 from alignkg.records import PAPER_LABEL, Entity, Paper, Subgraph, paper_node_id
@@ -118,14 +123,48 @@ def _tidy_params(params: list[Any]) -> list[Any]:
     return params
 
 
+@contextlib.contextmanager
+def _usage_errors_on_one_line(ctx: Any) -> Iterator[None]:
+    """A usage error (an unknown option or command, a missing argument, a bad value) is
+    one line, as every other error: "error: <click's message>. Try 'alignkg X --help'.",
+    with click's exit code (2); not the usage line, hint and boxed message that Typer
+    prints with rich. `ctx`: the command being parsed, when the error names none."""
+    try:
+        yield
+    except NoArgsIsHelpError:  # `alignkg`, `alignkg export`: the help is the answer
+        raise
+    except ClickException as err:
+        message = err.format_message().rstrip(".")
+        ctx = getattr(err, "ctx", None) or ctx
+        if ctx.command.get_help_option(ctx) is not None:
+            message += f". Try '{ctx.command_path} --help'."
+        raise fail(message, err.exit_code) from None
+
+
 class AlignkgCommand(TyperCommand):
     def get_params(self, ctx: Any) -> list[Any]:
         return _tidy_params(super().get_params(ctx))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        with _usage_errors_on_one_line(ctx):
+            return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        with _usage_errors_on_one_line(ctx):  # a bad value found by the command itself
+            return super().invoke(ctx)
 
 
 class AlignkgGroup(TyperGroup):
     def get_params(self, ctx: Any) -> list[Any]:
         return _tidy_params(super().get_params(ctx))
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        with _usage_errors_on_one_line(ctx):
+            return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        with _usage_errors_on_one_line(ctx):  # "No such command"
+            return super().resolve_command(ctx, args)
 
 
 class AlignkgTyper(typer.Typer):
