@@ -265,9 +265,9 @@ class EntityFinder:
         parents = set(self.method_acronyms) | {
             d.short for d in definitions if len(d.short) >= 3 and d.short.isupper()
         }
-        for s, e, parent in names.method_variants(text, parents):
-            found.append(Candidate(s, e, VARIANT, None, parent))
         where = names.occurrences(text, parents)
+        for s, e, parent in names.method_variants(text, parents, where):
+            found.append(Candidate(s, e, VARIANT, None, parent))
         for parent in sorted(where):
             for start, end in _variant_phrases(text, parent, where[parent]):
                 if start > title_end and not _sentence_initial(text, start):
