@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from alignkg.render import render_page
-from alignkg.render.pyvis_page import NODE_SIZE
+from alignkg.render.pyvis_page import LEAF_SIZE
 from alignkg.store.embedded import EmbeddedStore
 from test_render import PAYLOADS, add_hostile_papers, large_subgraph
 
@@ -298,7 +298,7 @@ def test_large_neighbourhood_is_laid_out_and_still(page, tmp_path):
     # Readable: no two nodes on top of each other, and all of them in view.
     points = [(p["x"], p["y"]) for p in before.values()]
     closest = min(math.dist(a, b) for i, a in enumerate(points) for b in points[i + 1 :])
-    assert closest > 2.5 * NODE_SIZE
+    assert closest > 3 * LEAF_SIZE
     outside = page.js(
         "var box = document.getElementById('network').getBoundingClientRect();"
         "var net = window.alignkg.network, pos = net.getPositions(), n = 0;"
@@ -308,3 +308,55 @@ def test_large_neighbourhood_is_laid_out_and_still(page, tmp_path):
     )
     assert outside == 0
     assert_screenshot(page.screenshot("large-neighbourhood.png"))
+
+
+# --- readable: what the page draws does not overlap -------------------------------------
+
+_DRAWN_BOXES = """
+var net = window.alignkg.network, labels = [], shapes = [];
+window.alignkg.nodes.getIds().forEach(function (id) {
+  var n = net.body.nodes[id], r = n.options.size;
+  shapes.push([id, n.x - r, n.y - r, n.x + r, n.y + r]);
+  if (n.options.label && n.labelModule.visible()) {
+    var s = n.labelModule.size;
+    labels.push([id, s.left, s.top, s.left + s.width, s.top + s.height]);
+  }
+});
+window.alignkg.edges.getIds().forEach(function (id) {
+  var e = net.body.edges[id];
+  if (e.options.label && e.labelModule.visible()) {
+    var s = e.labelModule.size;
+    labels.push([id, s.left, s.top, s.left + s.width, s.top + s.height]);
+  }
+});
+return [labels, shapes];
+"""
+
+
+def _overlaps(labels: list, shapes: list) -> list[tuple[str, str]]:
+    def meets(a, b) -> bool:
+        return a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]
+
+    pairs = [(a[0], b[0]) for i, a in enumerate(labels) for b in labels[i + 1 :] if meets(a, b)]
+    pairs += [(a[0], s[0]) for a in labels for s in shapes if a[0] != s[0] and meets(a, s)]
+    return pairs
+
+
+def test_small_page_labels_overlap_nothing(page, embedded_store, tmp_path):
+    """Every label the browser draws on the DPO page (nodes and edges), measured from
+    vis-network's own label boxes: none meets another label or another node's shape,
+    and every node is named at depth 1 and 2 (a label that cannot fit is left to the
+    tooltip: the 4-hop page names all but one)."""
+    from alignkg.cli.common import supporting_papers
+
+    for depth, cap in ((1, 250), (2, 250), (4, 20)):
+        sub = embedded_store.neighborhood("method/dpo", depth=depth, node_cap=cap)
+        out = tmp_path / f"dpo-{depth}-{cap}.html"
+        out.write_text(render_page(sub, supporting_papers(embedded_store, sub)), "utf-8")
+        page.load(out)
+        assert_clean_load(page)
+        labels, shapes = page.js(_DRAWN_BOXES)
+        assert _overlaps(labels, shapes) == [], (depth, cap)
+        named = {box[0] for box in labels} & {n.id for n in sub.nodes}
+        assert len(named) >= len(sub.nodes) - (depth > 2), (depth, cap, len(sub.nodes))
+    assert_screenshot(page.screenshot("dpo-labels.png"))

@@ -43,8 +43,22 @@ from alignkg.records import (
     Subgraph,
     paper_node_id,
 )
+from alignkg.render.label_fit import (
+    CHAR_WIDTH,
+    DRAW_THRESHOLD,
+    EDGE_PX,
+    FOCUS_PX,
+    SMALL_PAGE,
+    VIEW_MARGIN,
+    Fit,
+    Item,
+    fit_labels,
+    raise_by,
+    sector_anchor,
+    spread,
+)
 from alignkg.render.labels import short_title
-from alignkg.render.layout import radial_layout
+from alignkg.render.layout import Layout, radial_layout
 
 PAPER_PREFIX = paper_node_id("")
 LAYOUT_SEED = 7
@@ -71,7 +85,11 @@ RELATION_COLORS: dict[str, str] = STYLES["relations"]
 EDGE_LABELS_MAX = 30  # edges are labelled on pages up to this many; beyond, colour says it
 
 NODE_SIZE = 12
+LEAF_SIZE = 8  # a leaf packed around its hub
 FOCUS_SIZE = 26
+FAINT_EDGES = 0.45  # opacity of edges not at the focus, on pages whose edges are unlabelled
+SMALL_ROOM = 100.0  # width of a node on its ring on a small page, where all are named
+SECTOR_PX = 15.0  # a sector's name, screen pixels at the first view
 FOCUS_BORDER = "#d62728"
 
 OPTIONS: dict[str, Any] = {
@@ -82,11 +100,13 @@ OPTIONS: dict[str, Any] = {
         "size": NODE_SIZE,
         "borderWidth": 1,
         "font": {"size": 13, "face": "sans-serif", "strokeWidth": 3, "strokeColor": "#ffffff"},
+        # Labels too small to read at the current zoom are not drawn (label_fit.py).
+        "scaling": {"label": {"drawThreshold": DRAW_THRESHOLD, "maxVisible": 40}},
     },
     "edges": {
         "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
         "color": {"color": "#a0a0a0", "highlight": "#333333", "hover": "#555555"},
-        "font": {"size": 9, "align": "middle", "color": "#555555", "strokeWidth": 2},
+        "font": {"size": 11, "align": "horizontal", "color": "#444444", "strokeWidth": 3},
         "smooth": {"enabled": False},
         "width": 1,
         "selectionWidth": 2,
@@ -150,13 +170,15 @@ def _canvas_label(node: Node, papers: Mapping[str, Paper]) -> str:
 
 
 def _node_options(
-    node: Node, is_focus: bool, papers: Mapping[str, Paper], at: tuple[float, float]
+    node: Node, is_focus: bool, label: str, at: tuple[float, float], size: float, font: float
 ) -> dict[str, Any]:
     style = style_of(node.kind)
     options: dict[str, Any] = {
         "x": at[0],
         "y": at[1],
-        "label": _canvas_label(node, papers),
+        "label": label,
+        "size": size,
+        "font": {"size": font},
         "shape": style.shape,
         "color": {
             "background": style.color,
@@ -169,10 +191,8 @@ def _node_options(
     }
     if is_focus:
         options |= {
-            "size": FOCUS_SIZE,
             "borderWidth": 4,
-            "font": {"size": 20, "color": "#000000", "strokeWidth": 4, "strokeColor": "#ffffff"},
-            "mass": 3,
+            "font": {"size": font, "color": "#000000", "strokeWidth": 4, "strokeColor": "#ffffff"},
         }
     return options
 
@@ -216,11 +236,101 @@ def _edge_curves(relations: list[Relation]) -> list[dict[str, Any] | None]:
     return curves
 
 
+@dataclass(frozen=True, slots=True)
+class Drawing:
+    """The network, with what the page draws around it."""
+
+    net: Network
+    sectors: list[dict[str, Any]]  # the focus's relation groups: wedge, colour, name
+    view: dict[str, float]  # the canvas box the page opens fitted to (x0, y0, x1, y1)
+
+
 def build_network(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = None) -> Network:
     """The subgraph as a pyvis Network: laid out (x, y), styled nodes, edges coloured
     (and on small pages labelled) by relation, structured tooltips (the `tip` field,
     turned into DOM elements by the page). `paper_titles` maps Paper.id to the paper (or
     its title) for the papers behind the evidence."""
+    return draw(sub, paper_titles).net
+
+
+def _label_items(
+    sub: Subgraph,
+    nodes: list[Node],
+    relations: list[Relation],
+    layout: Layout,
+    labels: Mapping[str, str],
+    sizes: Mapping[str, float],
+    labelled_edges: list[int],
+) -> list[Item]:
+    """Every label the page could draw, most important first: the focus, its neighbours,
+    nodes on the rings by degree, leaves by degree; then the edge labels."""
+    degree: Counter[str] = Counter()
+    for rel in relations:
+        degree[rel.head] += 1
+        degree[rel.tail] += 1
+
+    def rank(node: Node) -> tuple:
+        near = 3 if layout.ring.get(node.id) == 1 else 1  # the focus's neighbours: ahead
+        return (node.id != sub.focus.id, node.id in layout.packed, -near * degree[node.id])
+
+    small = len(nodes) <= SMALL_PAGE  # on a larger page, leaves are named on zoom only
+    items = [
+        Item(n.id, labels[n.id], layout.positions[n.id], sizes[n.id])
+        if n.id != sub.focus.id
+        else Item(n.id, labels[n.id], layout.positions[n.id], sizes[n.id], FOCUS_PX)
+        for n in sorted(nodes, key=lambda n: (rank(n), n.id))
+        if small or n.id not in layout.packed
+    ]
+    for i in labelled_edges:
+        rel = relations[i]
+        (x1, y1), (x2, y2) = layout.positions[rel.head], layout.positions[rel.tail]
+        items.append(Item(f"edge {i}", rel.type.value, ((x1 + x2) / 2, (y1 + y2) / 2), 0, EDGE_PX))
+    return items
+
+
+def _sectors(sub: Subgraph, layout: Layout, fit: Fit) -> list[dict[str, Any]]:
+    radius = layout.radius * fit.factor + 2 * FOCUS_SIZE
+    font = round(SECTOR_PX / fit.scale, 1)
+    sectors = []
+    for sector in layout.sectors:
+        name = (
+            f"{sector.relation} {sub.focus.name}"
+            if sector.direction == "in"
+            else f"{sub.focus.name} {sector.relation}"
+        )
+        x, y, align = sector_anchor(sector.start, sector.end, radius + font)
+        sectors.append(
+            {
+                "label": f"{name} · {sector.members}",
+                "color": RELATION_COLORS.get(sector.relation, "#a0a0a0"),
+                "start": sector.start,
+                "end": sector.end,
+                "radius": round(radius, 1),
+                "x": x,
+                "y": y,
+                "align": align,
+                "font": font,
+            }
+        )
+    return sectors
+
+
+def _view(points: list[tuple[float, float]], sectors: list[dict[str, Any]]) -> dict[str, float]:
+    """The box of the nodes and the sectors' names, canvas pixels."""
+    boxes = [(x, y, x, y) for x, y in points]
+    for sector in sectors:
+        width = len(sector["label"]) * CHAR_WIDTH * sector["font"]
+        left = {"left": 0.0, "right": width, "center": width / 2}[sector["align"]]
+        x, y, half = sector["x"], sector["y"], sector["font"]
+        boxes.append((x - left, y - half, x - left + width, y + half))
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    pad = VIEW_MARGIN
+    return {"x0": x0 - pad, "y0": y0 - pad, "x1": x1 + pad, "y1": y1 + pad + 2 * NODE_SIZE}
+
+
+def draw(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = None) -> Drawing:
+    """The laid-out network of `sub`, its sectors and the view the page opens with."""
     given = dict(paper_titles or {})
     papers = {k: v for k, v in given.items() if isinstance(v, Paper)}
     titles = paper_titles_in(sub) | {
@@ -229,26 +339,57 @@ def build_network(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None 
     net = Network(directed=True)
     nodes = _ordered_nodes(sub)
     relations = sorted(sub.relations, key=lambda r: r.key)
-    positions = radial_layout(sub.focus.id, nodes, relations)
-    for node in nodes:
-        is_focus = node.id == sub.focus.id
-        net.add_node(node.id, **_node_options(node, is_focus, papers, positions[node.id]))
-    labels = {n.id: n.label for n in nodes}
+    focus = sub.focus.id
+    small = len(nodes) <= SMALL_PAGE
+    layout = radial_layout(
+        focus, nodes, relations, pack=not small, room=SMALL_ROOM if small else None
+    )
+    labels = {n.id: _canvas_label(n, papers) for n in nodes}
+    sizes = {
+        n.id: FOCUS_SIZE
+        if n.id == focus
+        else LEAF_SIZE
+        if n.id in layout.packed and not small
+        else NODE_SIZE
+        for n in nodes
+    }
+    curves = _edge_curves(relations)
     labelled = len(relations) <= EDGE_LABELS_MAX
-    for rel, curve in zip(relations, _edge_curves(relations), strict=True):
+    straight = [i for i, c in enumerate(curves) if c is None] if labelled else []
+    items = _label_items(sub, nodes, relations, layout, labels, sizes, straight)
+    fit = fit_labels(items, list(layout.positions.values()))
+    raised = {i.key: raise_by(i, fit.font(i.key)) for i in items if i.key in fit.above}
+    at = {n: spread(p, fit.factor) for n, p in layout.positions.items()}
+    for node in nodes:
+        is_focus = node.id == focus
+        options = _node_options(
+            node, is_focus, labels[node.id], at[node.id], sizes[node.id], fit.font(node.id)
+        )
+        if node.id in fit.drawn and not small:  # readable over the edges beneath it
+            options["font"]["background"] = "rgba(255,255,255,0.8)"
+        if node.id in raised:
+            options["font"]["vadjust"] = raised[node.id]
+        net.add_node(node.id, **options)
+    names = {n.id: n.label for n in nodes}
+    for i, (rel, curve) in enumerate(zip(relations, curves, strict=True)):
         color = RELATION_COLORS.get(rel.type.value, "#a0a0a0")
+        faint = not labelled and focus not in (rel.head, rel.tail)
         options: dict[str, Any] = {
             "id": "|".join(rel.key),
             "relation": rel.type.value,
             "color": {"color": color, "highlight": "#333333", "hover": "#333333"},
-            "tip": _edge_tip(rel, labels, titles),
+            "tip": _edge_tip(rel, names, titles),
         }
-        if labelled:
+        if faint:
+            options["color"]["opacity"] = FAINT_EDGES
+        if f"edge {i}" in fit.drawn:
             options["label"] = rel.type.value
+            options["font"] = {"size": fit.font(f"edge {i}")}
         if curve is not None:
             options["smooth"] = curve
         net.add_edge(rel.head, rel.tail, **options)
-    return net
+    sectors = _sectors(sub, layout, fit)
+    return Drawing(net, sectors, _view(list(at.values()), sectors))
 
 
 # --- the page ----------------------------------------------------------------------------
@@ -311,8 +452,8 @@ def _legend(sub: Subgraph) -> list[dict[str, Any]]:
 def render_page(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = None) -> str:
     """The whole HTML page of a neighbourhood; `paper_titles` (by Paper.id) names the
     papers behind each edge's evidence beyond those in the subgraph itself."""
-    net = build_network(sub, paper_titles)
-    nodes, edges, *_ = net.get_network_data()
+    drawing = draw(sub, paper_titles)
+    nodes, edges, *_ = drawing.net.get_network_data()
     relation_counts = Counter(r.type.value for r in sub.relations)
     return _template().render(
         focus=sub.focus,
@@ -326,7 +467,16 @@ def render_page(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = 
         ],
         focus_color=style_of(sub.focus.type.value).color,
         focus_border=FOCUS_BORDER,
-        data=script_json({"nodes": nodes, "edges": edges, "options": page_options(len(nodes))}),
+        sectors=drawing.sectors,
+        data=script_json(
+            {
+                "nodes": nodes,
+                "edges": edges,
+                "options": page_options(len(nodes)),
+                "sectors": drawing.sectors,
+                "view": drawing.view,
+            }
+        ),
         vis_js=vis_network_js(),
     )
 
