@@ -9,14 +9,14 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from alignkg.extract import Extractor, build_nlp
+from alignkg.extract import Extractor, build_nlp, shared_extractor
 from alignkg.extract.acronyms import find_definitions
 from alignkg.records import PAPER_REF, EntityType, Paper
 
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
-    return Extractor()
+    return shared_extractor()
 
 
 def extract(extractor, abstract: str, title: str = "A Paper", organization=None):

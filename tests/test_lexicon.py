@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from alignkg.extract import Extractor
+from alignkg.extract import Extractor, shared_extractor
 from alignkg.extract.lexicon import LexiconEntry, load_lexicon, merge_entries
 from alignkg.records import EntityType, Paper
 
@@ -72,7 +72,7 @@ def test_built_names_match_as_spelled():
 
 @pytest.fixture(scope="module")
 def extractor() -> Extractor:
-    return Extractor()
+    return shared_extractor()
 
 
 def test_general_ml_abstract(extractor):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from alignkg.canonical import build_graph, variant_key
-from alignkg.extract import Extractor
+from alignkg.extract import shared_extractor
 from alignkg.records import Paper
 
 
 @pytest.fixture(scope="module")
 def extractor():
-    return Extractor()
+    return shared_extractor()
 
 
 def names(extraction) -> set[str]:

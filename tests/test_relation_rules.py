@@ -155,9 +155,9 @@ BAICHUAN = (EXAMPLES["version-of-cue"]["title"], EXAMPLES["version-of-cue"]["abs
 
 @pytest.fixture(scope="module")
 def nlp():
-    from alignkg.extract import build_nlp
+    from alignkg.extract import shared_extractor
 
-    return build_nlp()
+    return shared_extractor().nlp
 
 
 def rule_statements(nlp, title: str, abstract: str) -> dict[tuple[str, str, str], set[str]]:

@@ -35,9 +35,9 @@ def extract_papers(
     """Extractions in input order, streamed; `workers` > 1 spreads batches over processes.
     `pipeline`: "default" (rules, lexicon) or "accurate" (plus the trained NER)."""
     if workers <= 1:
-        from alignkg.extract import Extractor  # spaCy: only when extracting
+        from alignkg.extract import shared_extractor  # spaCy: only when extracting
 
-        yield from Extractor(pipeline=pipeline).pipe(papers, batch_size=batch_size)
+        yield from shared_extractor(pipeline).pipe(papers, batch_size=batch_size)
         return
     from alignkg.extract.parallel import extract_in_processes
 

@@ -10,6 +10,8 @@ entity resolution in entities.py, cue phrases in relations.py.
 
 from __future__ import annotations
 
+import functools
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 
@@ -69,6 +71,22 @@ class Extractor:
 
         for doc in self.nlp.pipe(docs(), batch_size=batch_size):
             yield to_extraction(pending.popleft(), doc)
+
+
+def shared_extractor(pipeline: str = DEFAULT_PIPELINE) -> Extractor:
+    """The process's Extractor of `pipeline`, built on first use and then reused: building
+    one reads the lexicon into its matchers (about a second), which a process that
+    extracts corpus after corpus (CLI commands run in-process, a test suite, a notebook)
+    need not pay each time. Extraction keeps no state between papers, so sharing changes
+    no output. Keyed by the learned model too (learned.MODEL_ENV), which is read at build."""
+    from alignkg.extract.learned import MODEL_ENV
+
+    return _shared_extractor(pipeline, os.environ.get(MODEL_ENV))
+
+
+@functools.cache
+def _shared_extractor(pipeline: str, model: str | None) -> Extractor:
+    return Extractor(pipeline=pipeline)
 
 
 def to_extraction(paper: Paper, doc) -> PaperExtraction:
