@@ -406,6 +406,15 @@ class RelationFinder:
                 if not self._gap_allows(rule, gap):
                     objects = []
                 after = _coordinated(text, lo, objects)
+                if not after and rule.objects != "apply-to":
+                    # "we train Mistral-7B with our method": the paper's own, as object.
+                    ref = self._reference(cues, cue_end, clause_end, own, first=True)
+                    if (
+                        ref is not None
+                        and ref[1].type.value in range_
+                        and self._gap_allows(rule, text[cue_end - lo : ref[0] - lo])
+                    ):
+                        after = [ref[1]]
                 if rule.objects == "apply-to":
                     inside = [e for s, _, e in present if at <= s < cue_end]
                     ref = self._reference(cues, at, cue_end, own)
@@ -481,18 +490,20 @@ class RelationFinder:
         return [e for _, e in reversed(chain)]
 
     @staticmethod
-    def _reference(cues, lo, hi, own) -> tuple[int, LocalEntity] | None:
-        """The last "our method" / "the resulting model" in [lo, hi), as the paper's own
-        method or model, if it has one."""
+    def _reference(cues, lo, hi, own, first: bool = False) -> tuple[int, LocalEntity] | None:
+        """The last (or `first`) "our method" / "the resulting model" in [lo, hi), as the
+        paper's own method or model, else its main contribution ("We fine-tune Llama 2 on
+        our approach. The resulting model outperforms ...": the approach's claim)."""
         found = []
         for label, entity in (
-            ("own-method-reference", own["method"]),
-            ("own-model-reference", own["model"]),
+            ("own-method-reference", own["method"] or own["main"]),
+            ("own-model-reference", own["model"] or own["main"]),
         ):
-            span = cues.last(label, lo, hi)
+            span = cues.first_from(label, lo, hi) if first else cues.last(label, lo, hi)
             if span is not None and entity is not None:
                 found.append((span[0], entity))
-        return max(found, key=lambda f: f[0], default=None)
+        pick = min if first else max
+        return pick(found, key=lambda f: f[0], default=None)
 
     def _applied(self, rule, sentence, inside, ref, after, own_model) -> Iterator[FoundRelation]:
         """ "Applying SELF-ALIGN to the LLaMA-65b base language model, we develop

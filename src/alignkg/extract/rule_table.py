@@ -20,9 +20,10 @@ make. `lists` are word lists; `markers` are cue spans that make no relation alon
 
 The pattern language, compiled once (CueMatcher) and matched on lower-cased tokens: tokens
 separated by spaces; `a|b` alternatives; `@list` any entry of a list; `WORD` any token
-that is not punctuation, `ANY` any token but . and ;; `/regex/` a token matching it,
-`/regex/!a|b` but not a or b; an operator after a token: `?`, `*`, `+`, `{m,n}`. A word
-with a hyphen or a space is several tokens ("fine-tuned").
+that is not punctuation, `ANY` any token but ; and a sentence's end (. ! ? a blank
+line); `/regex/` a token matching it, `/regex/!a|b` but not a or b; an operator after
+a token: `?`, `*`, `+`, `{m,n}`. A word with a hyphen or a space is several tokens
+("fine-tuned").
 """
 
 from __future__ import annotations
@@ -175,11 +176,13 @@ def words_regex(words: tuple[str, ...]) -> str:
 
 # --- the pattern language --------------------------------------------------------------
 # A step is (kind, value, least, most): kind "in" (the lower-cased token is one of a set of
-# words), "word" (not punctuation), "any" (not . or ;), "regex" (value: the regex and
-# the excluded words); least and most, how many tokens in a row it takes.
+# words), "word" (not punctuation), "any" (not ; nor a sentence's end), "regex" (value:
+# the regex and the excluded words); least and most, how many tokens in a row it takes.
 
 Step = tuple[str, object, int, float]
-_ANY_EXCLUDED = frozenset({".", ";"})
+# ANY stops at ";" and at a sentence's end (the ends of components.SentenceSplitter: a
+# title has no full stop, so a blank line ends it).
+_ANY_EXCLUDED = frozenset({".", ";", "!", "?", "\n\n", "\n\n\n", "\n\n\n\n"})
 
 
 def compile_pattern(pattern: str, table: RuleTable, nlp: Language) -> list[list[Step]]:
