@@ -31,7 +31,7 @@ HIDDEN_MAX = 10.0  # ... at most, in canvas pixels
 CHAR_WIDTH = 0.5  # average width of a character, in font sizes (sans-serif: 0.48 measured)
 LINE = 1.2  # height of a line of text, in font sizes
 LABEL_GAP = 3.0  # between a node and its label (vis-network's own margin)
-SMALL_PAGE = 40  # pages up to this many nodes draw every label
+SMALL_PAGE = 100  # pages up to this many nodes draw every label
 SPREAD = 1.1  # factor by which a small page is spread per try
 MIN_SPREAD = 0.75  # a small page is spread until its view scale would fall below this share
 # of the unspread page's (its labels are then 13 * 0.75 screen pixels)

@@ -88,10 +88,11 @@ def radial_layout(
     relations: Sequence[Relation],
     pack: bool = True,
     room: float | None = None,
+    first_room: float = FIRST_ROOM,
 ) -> Layout:
     """Positions, sectors and rings of the page of `focus`'s neighbourhood; with `pack`
     false, leaves are on rings too (a small page, where every node is named, with `room`
-    in place of NODE_ROOM)."""
+    in place of NODE_ROOM). `first_room`: the width of each node of the first ring."""
     ids = sorted(n.id for n in nodes)
     present = set(ids)
     around: dict[str, set[str]] = defaultdict(set)
@@ -132,7 +133,7 @@ def radial_layout(
     plain = (room or NODE_ROOM) / 2
     reach = {n: (c[-1][0] + LEAF_GAP / 2 if c else plain) for n, c in cluster.items()}
     for node in children[focus]:  # the focus's neighbours are named: room for it
-        reach[node] = max(reach[node], FIRST_ROOM / 2)
+        reach[node] = max(reach[node], first_room / 2)
     reach[focus] = FOCUS_ROOM / 2
 
     # Width each node needs on its ring: its own cluster or its subtree's, whichever is

@@ -53,6 +53,7 @@ from alignkg.render.label_fit import (
     Fit,
     Item,
     fit_labels,
+    fit_scale,
     raise_by,
     sector_anchor,
     spread,
@@ -88,6 +89,7 @@ NODE_SIZE = 12
 LEAF_SIZE = 8  # a leaf packed around its hub
 FOCUS_SIZE = 26
 FAINT_EDGES = 0.45  # opacity of edges not at the focus, on pages whose edges are unlabelled
+FIRST_PX = 60.0  # width of a node of the first ring on a larger page, screen pixels
 SMALL_ROOM = 100.0  # width of a node on its ring on a small page, where all are named
 SECTOR_PX = 15.0  # a sector's name, screen pixels at the first view
 FOCUS_BORDER = "#d62728"
@@ -344,6 +346,9 @@ def draw(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = None) -
     layout = radial_layout(
         focus, nodes, relations, pack=not small, room=SMALL_ROOM if small else None
     )
+    if not small:  # room on the first ring for names read at the page's first view
+        scale = fit_scale(list(layout.positions.values()))
+        layout = radial_layout(focus, nodes, relations, first_room=FIRST_PX / scale)
     labels = {n.id: _canvas_label(n, papers) for n in nodes}
     sizes = {
         n.id: FOCUS_SIZE
@@ -365,7 +370,7 @@ def draw(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = None) -
         options = _node_options(
             node, is_focus, labels[node.id], at[node.id], sizes[node.id], fit.font(node.id)
         )
-        if node.id in fit.drawn and not small:  # readable over the edges beneath it
+        if node.id in fit.drawn and not small and node.id not in raised:  # over the edges
             options["font"]["background"] = "rgba(255,255,255,0.8)"
         if node.id in raised:
             options["font"]["vadjust"] = raised[node.id]
