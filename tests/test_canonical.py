@@ -359,9 +359,9 @@ def test_all_5250_real_abstracts_build_and_keep_every_paper():
 
 
 def test_bradley_terry_and_btl_are_one_node():
-    from alignkg.extract import Extractor
+    from alignkg.extract import shared_extractor
 
-    extractor = Extractor()
+    extractor = shared_extractor()
     papers = [
         Paper("a", "A", "We fit a Bradley-Terry model to pairwise preferences."),
         Paper("b", "B", "Rewards follow the Bradley-Terry-Luce (BTL) model of choice."),

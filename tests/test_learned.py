@@ -11,7 +11,7 @@ import spacy
 from typer.testing import CliRunner
 
 from alignkg.cli import app
-from alignkg.extract import PIPELINES, Extractor, build_nlp
+from alignkg.extract import PIPELINES, Extractor, build_nlp, shared_extractor
 from alignkg.extract.learned import SPANS_KEY, counts, model_path
 from alignkg.extract.lexicon import load_lexicon
 from alignkg.records import EntityType, Paper
@@ -24,7 +24,7 @@ def test_unknown_pipeline_is_a_clear_error():
 
 
 def test_default_pipeline_has_no_learned_spans():
-    doc = build_nlp()("We evaluate ResNet-50 on ImageNet.")
+    doc = shared_extractor().nlp("We evaluate ResNet-50 on ImageNet.")
     assert SPANS_KEY not in doc.spans
 
 
