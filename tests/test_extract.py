@@ -455,3 +455,21 @@ def test_a_slogan_title_names_no_contribution(extractor):
     )
     assert "One Loss for All" not in entities
     assert not any(r[1] == "PROPOSES" for r in relations)
+
+
+def test_lower_case_task_phrases(extractor):
+    # arXiv abstracts: a task word after plain noun modifiers names a task.
+    entities, relations, _ = extract(
+        extractor,
+        "Neural models have not surpassed state-of-the-art approaches in constituency "
+        "parsing. Our proposed models enjoy better accuracy on sentiment classification. "
+        "We need efficient object detection and improved tracking; tackling hard detection "
+        "is hard too. We study 3D human pose estimation.",
+    )
+    for name in ("constituency parsing", "sentiment classification", "3D human pose estimation"):
+        assert entities[name].type is EntityType.TASK
+        assert ("@paper", "ADDRESSES", name) in relations
+    # adjectives, participles, gerunds and a bare task word are no task names
+    assert "efficient object detection" not in entities and "hard detection" not in entities
+    assert "improved tracking" not in entities and "tracking" not in entities
+    assert entities["object detection"].type is EntityType.TASK

@@ -20,7 +20,12 @@ from alignkg.extract import names
 from alignkg.extract.acronyms import AcronymDefinition
 from alignkg.extract.lexicon import Lexicon
 from alignkg.extract.rule_table import load_rule_table, words_regex
-from alignkg.extract.type_rules import is_generic_phrase, type_from_context, type_from_phrase
+from alignkg.extract.type_rules import (
+    is_generic_phrase,
+    task_phrases,
+    type_from_context,
+    type_from_phrase,
+)
 from alignkg.keys import match_key
 from alignkg.records import EntityType
 
@@ -55,8 +60,9 @@ class LocalEntity:
     DESCRIBED,
     QUOTED,
     COINED,
+    TASK_PHRASE,
     LEARNED,
-) = range(12)
+) = range(13)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +288,12 @@ class EntityFinder:
                 type_ = EntityType.MODEL if noun.lower() in _MODEL_NOUNS else EntityType.METHOD
             if name[0].isupper():
                 found.append(Candidate(start, start + len(name), NAMED, type_))
+        # "sentiment classification": a lower-case task phrase, in the abstract.
+        found.extend(
+            Candidate(s, e, TASK_PHRASE, EntityType.TASK)
+            for s, e in task_phrases(text)
+            if s > title_end
+        )
         urls = names.url_spans(text)
         in_url = _Intervals()
         for s, e in urls:
@@ -434,8 +446,10 @@ class EntityFinder:
                 for part in parts
             ):
                 return False  # "Human-AI": its only acronym is a generic one
-            if cand.source >= NAMED and all(
-                self.lexicon.is_generic(p) or p.islower() for p in parts
+            if (
+                cand.source >= NAMED
+                and cand.source is not TASK_PHRASE  # "text-to-image generation"
+                and all(self.lexicon.is_generic(p) or p.islower() for p in parts)
             ):
                 return False  # "AI-human", "LLM-judge"
         if cand.source >= NAMED and surface.lower() in STOP_WORDS:

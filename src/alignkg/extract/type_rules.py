@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import cache
 from importlib.resources import files
+
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from alignkg.records import EntityType
 
@@ -118,3 +121,44 @@ def type_from_context(before: str, after: str) -> EntityType | None:
         if cue.search(tail):
             return type_
     return None
+
+
+@cache
+def _task_phrase_parts() -> tuple[frozenset[str], frozenset[str]]:
+    spec = _cues()["task_phrases"]
+    return frozenset(spec["heads"]), frozenset(spec["not_modifiers"]) | STOP_WORDS
+
+
+# Lower-case words that could be a head (every head is this long): a set lookup each, which
+# is faster than an alternation of the heads tried at every character.
+_LONG_WORD = re.compile(r"(?<![\w-])[a-z]{6,}(?![\w-])")
+
+
+_MODIFIER_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]*[a-z]|[23][dD])\s+$")
+
+
+def task_phrases(text: str) -> Iterator[tuple[int, int]]:
+    """Lower-case noun compounds that name a task ("sentiment classification", "3D pose
+    estimation"): one to three plain modifiers before a task word (data/type_cues.json,
+    task_phrases). Each head is read with a bounded look back: linear in the text."""
+    heads, not_modifiers = _task_phrase_parts()
+    for m in _LONG_WORD.finditer(text):
+        if m.group() not in heads:
+            continue
+        start = m.start()
+        for _ in range(3):
+            word = _MODIFIER_BEFORE.search(text, max(0, start - 40), start)
+            if word is None:
+                break
+            w = word.group(1).lower()
+            plural = w.endswith("s") and not w.endswith("ss")
+            if (
+                w in not_modifiers
+                or plural
+                or w.endswith(("ly", "ed", "ing", "able", "ible"))
+                or w in heads
+            ):
+                break
+            start = word.start()
+        if start < m.start():
+            yield start, m.end()
