@@ -30,7 +30,9 @@ from alignkg.records import Node, Relation
 NODE_ROOM = 46.0  # width a node without leaves takes on its ring, canvas pixels
 RING_GAP = 60.0  # least clear distance between the clusters of two rings
 MAX_ROWS = 6  # a crowded ring is staggered into up to this many rows
-FIRST_RING_ONE_ROW = 40  # ... but the first one only when it has more nodes than this
+FIRST_RING_ONE_ROW = 40  # ... but the first one only when it has more nodes than this;
+# then the focus's leaves there are a crowd: a leaf's room, up to CROWD_ROWS rows, unnamed
+CROWD_ROWS = 16
 FIRST_ROOM = 90.0  # ... on the first ring, at least
 FOCUS_ROOM = 120.0  # least distance from the focus to the first ring
 LEAF_HOLE = 52.0  # radius of a big cluster's first circle of leaves, around their hub
@@ -61,7 +63,8 @@ class Layout:
     positions: dict[str, tuple[float, float]]  # node id -> (x, y), the focus at (0, 0)
     sectors: tuple[Sector, ...]
     ring: dict[str, int]  # hops from the focus (a leaf: its hub's ring + 1)
-    packed: frozenset[str]  # leaves placed in a cluster around their hub
+    packed: frozenset[str]  # leaves in a cluster around their hub (or the focus's crowd)
+    parent: dict[str, str]  # the node each node (but the focus) was reached from
     radius: float  # of the whole drawing (node centres)
 
 
@@ -132,8 +135,10 @@ def radial_layout(
     cluster = {n: _circles(len(leaves.get(n, ()))) for n in ids}
     plain = (room or NODE_ROOM) / 2
     reach = {n: (c[-1][0] + LEAF_GAP / 2 if c else plain) for n, c in cluster.items()}
+    crowded = pack and len(children[focus]) > FIRST_RING_ONE_ROW
+    crowd = frozenset(c for c in children[focus] if crowded and not children[c])
     for node in children[focus]:  # the focus's neighbours are named: room for it
-        reach[node] = max(reach[node], first_room / 2)
+        reach[node] = LEAF_GAP / 2 if node in crowd else max(reach[node], first_room / 2)
     reach[focus] = FOCUS_ROOM / 2
 
     # Width each node needs on its ring: its own cluster or its subtree's, whichever is
@@ -207,7 +212,15 @@ def radial_layout(
             break
         least = radius[k - 1] + inner_edge + max(reach[n] for n in on_ring) + RING_GAP
         best = None
-        most = 1 if k == 1 and len(on_ring) <= FIRST_RING_ONE_ROW else MAX_ROWS
+        most = (
+            MAX_ROWS
+            if k > 1
+            else CROWD_ROWS
+            if crowd
+            else MAX_ROWS
+            if len(on_ring) > FIRST_RING_ONE_ROW
+            else 1
+        )
         for rows in range(1, min(most, len(on_ring)) + 1):
             r, step = _ring_radius(on_ring, rows, angle, reach, least)
             edge = r + (rows - 1) * step + max(reach[n] for n in on_ring)
@@ -247,7 +260,8 @@ def radial_layout(
         if group != UNLINKED
     )
     extent = max((math.hypot(x, y) for x, y in rounded.values()), default=0.0)
-    return Layout(rounded, sectors, dict(ring), packed, round(extent, 1))
+    parent = {c: n for n, cs in children.items() for c in cs}
+    return Layout(rounded, sectors, dict(ring), packed | crowd, parent, round(extent, 1))
 
 
 def _ring_radius(

@@ -48,6 +48,8 @@ from alignkg.render.label_fit import (
     DRAW_THRESHOLD,
     EDGE_PX,
     FOCUS_PX,
+    LABEL_PX,
+    LINE,
     SMALL_PAGE,
     VIEW_MARGIN,
     Fit,
@@ -88,9 +90,11 @@ EDGE_LABELS_MAX = 30  # edges are labelled on pages up to this many; beyond, col
 NODE_SIZE = 12
 LEAF_SIZE = 8  # a leaf packed around its hub
 FOCUS_SIZE = 26
-FAINT_EDGES = 0.45  # opacity of edges not at the focus, on pages whose edges are unlabelled
+TREE_EDGES = 0.6  # opacity of an edge to the node it was reached from (unlabelled pages)
+CROSS_EDGES = 0.2  # ... of the other edges not at the focus: the structure stands out
 FIRST_PX = 60.0  # width of a node of the first ring on a larger page, screen pixels
 SMALL_ROOM = 100.0  # width of a node on its ring on a small page, where all are named
+MAX_SECTOR_MOVES = 8  # times a sector's name moves out to clear another's
 SECTOR_PX = 15.0  # a sector's name, screen pixels at the first view
 FOCUS_BORDER = "#d62728"
 
@@ -291,6 +295,8 @@ def _label_items(
 
 
 def _sectors(sub: Subgraph, layout: Layout, fit: Fit) -> list[dict[str, Any]]:
+    """The sectors' wedges and names; a name that would meet another's (a narrow sector
+    beside another) moves further out, the biggest sectors' names placed first."""
     radius = layout.radius * fit.factor + 2 * FOCUS_SIZE
     font = round(SECTOR_PX / fit.scale, 1)
     sectors = []
@@ -300,7 +306,6 @@ def _sectors(sub: Subgraph, layout: Layout, fit: Fit) -> list[dict[str, Any]]:
             if sector.direction == "in"
             else f"{sub.focus.name} {sector.relation}"
         )
-        x, y, align = sector_anchor(sector.start, sector.end, radius + font)
         sectors.append(
             {
                 "label": f"{name} · {sector.members}",
@@ -308,23 +313,40 @@ def _sectors(sub: Subgraph, layout: Layout, fit: Fit) -> list[dict[str, Any]]:
                 "start": sector.start,
                 "end": sector.end,
                 "radius": round(radius, 1),
-                "x": x,
-                "y": y,
-                "align": align,
                 "font": font,
+                "members": sector.members,
             }
         )
+    placed: list[tuple[float, float, float, float]] = []
+    for sector in sorted(sectors, key=lambda s: (-s["members"], s["start"])):
+        out = radius + font + LINE * LABEL_PX / fit.scale  # past the names of the rim
+        for _ in range(MAX_SECTOR_MOVES):
+            sector["x"], sector["y"], sector["align"] = sector_anchor(
+                sector["start"], sector["end"], out
+            )
+            box = _sector_box(sector)
+            if not any(
+                b[0] < box[2] and box[0] < b[2] and b[1] < box[3] and box[1] < b[3] for b in placed
+            ):
+                break
+            out += 1.5 * font
+        placed.append(_sector_box(sector))
+    for sector in sectors:
+        del sector["members"]
     return sectors
+
+
+def _sector_box(sector: dict[str, Any]) -> tuple[float, float, float, float]:
+    """Where a sector's name is drawn, canvas pixels."""
+    width = len(sector["label"]) * CHAR_WIDTH * sector["font"]
+    left = {"left": 0.0, "right": width, "center": width / 2}[sector["align"]]
+    x, y, half = sector["x"], sector["y"], sector["font"]
+    return (x - left, y - half, x - left + width, y + half)
 
 
 def _view(points: list[tuple[float, float]], sectors: list[dict[str, Any]]) -> dict[str, float]:
     """The box of the nodes and the sectors' names, canvas pixels."""
-    boxes = [(x, y, x, y) for x, y in points]
-    for sector in sectors:
-        width = len(sector["label"]) * CHAR_WIDTH * sector["font"]
-        left = {"left": 0.0, "right": width, "center": width / 2}[sector["align"]]
-        x, y, half = sector["x"], sector["y"], sector["font"]
-        boxes.append((x - left, y - half, x - left + width, y + half))
+    boxes = [(x, y, x, y) for x, y in points] + [_sector_box(s) for s in sectors]
     x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
     pad = VIEW_MARGIN
@@ -378,15 +400,17 @@ def draw(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = None) -
     names = {n.id: n.label for n in nodes}
     for i, (rel, curve) in enumerate(zip(relations, curves, strict=True)):
         color = RELATION_COLORS.get(rel.type.value, "#a0a0a0")
-        faint = not labelled and focus not in (rel.head, rel.tail)
+        tree = focus in (rel.head, rel.tail) or (
+            layout.parent.get(rel.head) == rel.tail or layout.parent.get(rel.tail) == rel.head
+        )
         options: dict[str, Any] = {
             "id": "|".join(rel.key),
             "relation": rel.type.value,
             "color": {"color": color, "highlight": "#333333", "hover": "#333333"},
             "tip": _edge_tip(rel, names, titles),
         }
-        if faint:
-            options["color"]["opacity"] = FAINT_EDGES
+        if not labelled and focus not in (rel.head, rel.tail):
+            options["color"]["opacity"] = TREE_EDGES if tree else CROSS_EDGES
         if f"edge {i}" in fit.drawn:
             options["label"] = rel.type.value
             options["font"] = {"size": fit.font(f"edge {i}")}
