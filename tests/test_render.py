@@ -27,7 +27,7 @@ from alignkg.records import (
 )
 from alignkg.render import KIND_STYLES, render_page
 from alignkg.render.layout import LEAF_GAP
-from alignkg.render.pyvis_page import FOCUS_SIZE, script_json
+from alignkg.render.pyvis_page import FOCUS_SIZE, _sector_box, script_json
 from alignkg.store.embedded import EmbeddedStore
 
 PAYLOADS = (
@@ -303,6 +303,12 @@ def test_large_neighbourhood_is_laid_out_in_python():
         math.dist(a, b) for i, a in enumerate(xs) for b in xs[i + 1 :] if abs(a[0] - b[0]) < 200
     )
     assert closest >= 0.95 * LEAF_GAP
+    # The sectors' names (narrow sectors side by side) do not meet.
+    boxes = [_sector_box(sector) for sector in data["sectors"]]
+    assert len(boxes) == 2  # EXTENDS and USES the focus
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
     # Large pages are coloured by relation, not labelled.
     assert all("label" not in e and e["color"]["color"].startswith("#") for e in data["edges"])
 
