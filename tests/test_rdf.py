@@ -213,18 +213,28 @@ def test_awkward_text_and_ids_survive_every_format(sample_graph):
 
 
 def test_ntriples_are_the_bytes_of_oxigraphs_ntriples_serializer(rich_graph):
-    """The N-Triples writer joins Oxigraph's own term syntax (export/syntax.py): the dump
-    is byte for byte what pyoxigraph.serialize writes for the same triples, awkward text,
-    IRIs and typed literals included."""
+    """The N-Triples writer (literals written by Oxigraph, export/syntax.py) gives byte
+    for byte what pyoxigraph.serialize writes for the same triples: awkward text, IRIs
+    (a Unicode link too) and typed literals included."""
     title = 'Quotes " and \\ back\\slash,\ttab,\r\nnewline, \x01\x7f control, ünïcödé, 𝔘 </script>'
-    paper = Paper(id="odd id/ü#hash", title=title, abstract="Uses DPO.\u2028", date="2023-01-02")
+    paper = Paper(
+        id="odd id/ü#hash",
+        title=title,
+        abstract="Uses DPO.\u2028",
+        date="2023-01-02",
+        url="https://example.org/a?b=c&d=%22e%22",
+    )
     add_paper(rich_graph, paper, [], [(PAPER_REF, RelationType.USES, "method/dpo", "Uses DPO.")])
+    dpo = rich_graph.entities["method/dpo"]
+    links = ("https://de.wikipedia.org/wiki/Präferenz", "https://paperswithcode.com/method/dpo")
+    rich_graph.entities["method/dpo"] = replace(dpo, links=links)
     blocks = list(graph_blocks(rich_graph))
     expected = pyoxigraph.serialize(triples(blocks), format=pyoxigraph.RdfFormat.N_TRIPLES)
     out = io.StringIO()
     DUMP_FORMATS["nt"].write(blocks, out, {})
     assert out.getvalue().encode("utf-8") == expected
     assert "\\u0001" in out.getvalue() and "ünïcödé" in out.getvalue()
+    assert "<https://de.wikipedia.org/wiki/Präferenz> ." in out.getvalue()
 
 
 @pytest.mark.parametrize("format_name", sorted(DUMP_FORMATS))

@@ -6,14 +6,13 @@ and literals is Oxigraph's (Turtle's local-name escapes too), and the triples ar
 from the blocks as the serializer writes, so no more than a block and the serializer's
 buffer are held at a time.
 
-N-Triples is one `subject predicate object .` line per triple, each term written by
-Oxigraph (`str()` of a pyoxigraph term is its canonical N-Triples form, the text
-Oxigraph's own N-Triples serializer writes; tests/test_rdf.py checks the two are the same
-bytes). It does not go through `pyoxigraph.serialize` because that needs a
-`pyoxigraph.Triple` per triple, and making one whose object is a literal costs about 3 us
-(the binding tries the object as a named node and as a blank node first, and builds an
-error for each): most of the export's time, for nothing Oxigraph's writer adds to the
-terms. Recurring terms are written once (bounded caches).
+N-Triples is one `<subject> <predicate> object .` line per triple, every literal written
+by Oxigraph (`str()` of a pyoxigraph literal is its canonical N-Triples form, the text
+Oxigraph's N-Triples serializer writes; tests/test_rdf.py checks that the whole dump is
+the bytes `pyoxigraph.serialize` writes). It does not go through `pyoxigraph.serialize`
+because that needs a `pyoxigraph.Triple` per triple, and making one whose object is a
+literal costs about 3 us (the binding tries the object as a named node and as a blank
+node first, and builds an error for each): most of the export's time.
 
 bench/rdf_export.py compares the writers' speed with the hand-written writers they
 replaced and with rdflib.
@@ -112,28 +111,25 @@ Writer = Callable[[Iterable[Block], TextSink, Prefixes], None]
 
 
 def write_ntriples(blocks: Iterable[Block], out: TextSink, prefixes: Prefixes) -> None:
-    """One triple a line, each term in Oxigraph's canonical N-Triples, one write per
-    block (`prefixes` are not used: N-Triples has none)."""
+    """One triple a line, one write per block (`prefixes` are not used: N-Triples has
+    none). Every literal is written by Oxigraph (its canonical N-Triples escapes); an IRI
+    is `<IRI>`, as N-Triples writes one: the export's IRIs are percent-encoded or checked
+    when they are made (export/terms.py), so none holds a character to escape."""
     named, literal, string = ox.NamedNode, ox.Literal, XSD_STRING
-    iri = _cached(lambda value: str(named(value)))  # IRI -> "<IRI>"
-
-    def tail(key: tuple[str, ...]) -> str:  # (predicate, object) -> " <p> <o> .\n"
-        if len(key) == 2:
-            return f" {iri(key[0])} {iri(key[1])} .\n"
-        return f" {iri(key[0])} {literal(key[1], datatype=named(key[2]))} .\n"
-
-    tails = _cached(tail)
+    typed = _cached(lambda key: str(literal(key[0], datatype=named(key[1]))))
     for subject, pairs in blocks:
-        s = str(named(subject.value))  # a subject comes once: not cached
+        s = f"<{subject.value}> <"
         lines = []
         for predicate, obj in pairs:
             if type(obj) is Iri:
-                lines.append(s + tails((predicate.value, obj.value)))
+                lines.append(f"{s}{predicate.value}> <{obj.value}> .\n")
             elif obj.datatype is string or obj.datatype == string:
                 # text: seldom repeated, not cached
-                lines.append(f"{s} {iri(predicate.value)} {literal(obj.lexical)} .\n")
+                lines.append(f"{s}{predicate.value}> {literal(obj.lexical)} .\n")
             else:
-                lines.append(s + tails((predicate.value, obj.lexical, obj.datatype.value)))
+                lines.append(
+                    f"{s}{predicate.value}> {typed((obj.lexical, obj.datatype.value))} .\n"
+                )
         out.write("".join(lines))
 
 
