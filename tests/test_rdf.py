@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -235,6 +236,18 @@ def test_ntriples_are_the_bytes_of_oxigraphs_ntriples_serializer(rich_graph):
     assert out.getvalue().encode("utf-8") == expected
     assert "\\u0001" in out.getvalue() and "ünïcödé" in out.getvalue()
     assert "<https://de.wikipedia.org/wiki/Präferenz> ." in out.getvalue()
+
+
+def test_jsonld_has_one_node_a_line(rich_graph):
+    """One subject's node object a line, in IRI order, each a JSON object on its own."""
+    text = export(rich_graph, "jsonld")
+    lines = text.splitlines()
+    assert lines[0] == "[" and lines[-1] == "]" and text.endswith("]\n")
+    nodes = [json.loads(line.removesuffix(",")) for line in lines[1:-1]]
+    assert [node["@id"] for node in nodes] == [s.value for s, _ in graph_blocks(rich_graph)]
+    assert all(line.endswith(",") for line in lines[1:-2]) and not lines[-2].endswith(",")
+    assert json.loads(text) == nodes
+    assert json.loads(export(KnowledgeGraph(), "jsonld")) == []
 
 
 @pytest.mark.parametrize("format_name", sorted(DUMP_FORMATS))

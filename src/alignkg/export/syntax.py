@@ -79,22 +79,33 @@ def _cached(make: Callable[[K], V]) -> Callable[[K], V]:
     return get
 
 
+class OxigraphTerms:
+    """alignkg's terms as Oxigraph's. Terms that recur (predicates, classes, entity
+    IRIs, integers and confidences) are made once, in bounded caches kept between calls."""
+
+    def __init__(self) -> None:
+        self.iri = _cached(ox.NamedNode)  # by IRI: str keys hash once, cheaply
+        self.typed = _cached(lambda key: ox.Literal(key[0], datatype=self.iri(key[1])))
+
+    def triples(self, blocks: Iterable[Block]) -> Iterator[ox.Triple]:
+        """The blocks' triples, in order, as Oxigraph triples."""
+        named, literal, triple, string = ox.NamedNode, ox.Literal, ox.Triple, XSD_STRING
+        iri, typed = self.iri, self.typed
+        for subject, pairs in blocks:
+            s = named(subject.value)
+            for predicate, obj in pairs:
+                if type(obj) is Iri:
+                    o = iri(obj.value)
+                elif obj.datatype is string or obj.datatype == string:
+                    o = literal(obj.lexical)  # text: seldom repeated, not cached
+                else:
+                    o = typed((obj.lexical, obj.datatype.value))
+                yield triple(s, iri(predicate.value), o)
+
+
 def triples(blocks: Iterable[Block]) -> Iterator[ox.Triple]:
-    """The blocks' triples, in order, as Oxigraph triples. Terms that recur (predicates,
-    classes, entity IRIs, integers and confidences) are made once."""
-    named, literal, triple, string = ox.NamedNode, ox.Literal, ox.Triple, XSD_STRING
-    iri = _cached(named)  # by IRI: str keys hash once, cheaply
-    typed = _cached(lambda key: literal(key[0], datatype=iri(key[1])))
-    for subject, pairs in blocks:
-        s = named(subject.value)
-        for predicate, obj in pairs:
-            if type(obj) is Iri:
-                o = iri(obj.value)
-            elif obj.datatype is string or obj.datatype == string:
-                o = literal(obj.lexical)  # text: seldom repeated, not cached
-            else:
-                o = typed((obj.lexical, obj.datatype.value))
-            yield triple(s, iri(predicate.value), o)
+    """The blocks' triples, in order, as Oxigraph triples."""
+    return OxigraphTerms().triples(blocks)
 
 
 def _writer(format_: ox.RdfFormat) -> Writer:
@@ -133,8 +144,23 @@ def write_ntriples(blocks: Iterable[Block], out: TextSink, prefixes: Prefixes) -
         out.write("".join(lines))
 
 
+def write_jsonld(blocks: Iterable[Block], out: TextSink, prefixes: Prefixes) -> None:
+    """A JSON-LD array with one node object (one subject) a line, each written by
+    Oxigraph's JSON-LD serializer: `head`, `grep` and diffs work on the dump. The nodes are
+    in expanded form, full IRIs: pyoxigraph 0.5 writes JSON-LD without a @context (it
+    ignores `prefixes`), and rdflib's compacting serializer is several times slower and
+    needs the whole graph in memory (bench/rdf_export.py)."""
+    terms = OxigraphTerms()
+    out.write("[")
+    separator = "\n"
+    for block in blocks:
+        node = ox.serialize(terms.triples((block,)), format=ox.RdfFormat.JSON_LD)
+        out.write(separator + node[1:-1].decode("utf-8"))  # [{...}] -> {...}
+        separator = ",\n"
+    out.write("\n]\n")
+
+
 write_turtle = _writer(ox.RdfFormat.TURTLE)
-write_jsonld = _writer(ox.RdfFormat.JSON_LD)
 
 
 @dataclass(frozen=True, slots=True)
