@@ -210,6 +210,37 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Spelling:
+    """The mentions of one spelling (type, name, aliases, proposed, links) in a set of
+    mentions: all that clustering reads of them, whatever their number. Mentions spelled
+    alike share every key, so they always end in one cluster."""
+
+    type: EntityType
+    name: str
+    aliases: tuple[str, ...]
+    proposed: bool
+    links: tuple[str, ...]
+    papers: frozenset[str]  # the papers' node ids
+    count: int  # how many mentions (a paper may have two)
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+def spelling_key(mention: Mention) -> tuple:
+    return (mention.type, mention.name, mention.aliases, mention.proposed, mention.links)
+
+
+def spellings_of(mentions: Iterable[Mention]) -> list[Spelling]:
+    """The spellings of `mentions`, in the order their first mention comes."""
+    papers: dict[tuple, list[str]] = {}
+    for mention in mentions:
+        papers.setdefault(spelling_key(mention), []).append(mention.paper)
+    return [Spelling(*key, frozenset(found), len(found)) for key, found in papers.items()]
+
+
+@dataclass(frozen=True, slots=True)
 class MergeKeys:
     strong: frozenset[str]
     weak: frozenset[str]
@@ -217,7 +248,7 @@ class MergeKeys:
     long_forms: tuple[str, ...]  # spelled-out forms of a mention that has acronym forms
 
 
-def merge_keys(mention: Mention) -> MergeKeys:
+def merge_keys(mention: Mention | Spelling) -> MergeKeys:
     """The keys a mention merges by (see the module docstring). Pure."""
     t = mention.type.value
     short = sorted({f for f in mention.forms if is_acronym_like(f)})
@@ -232,7 +263,7 @@ def merge_keys(mention: Mention) -> MergeKeys:
     )
 
 
-def index_keys(mention: Mention) -> frozenset[str]:
+def index_keys(mention: Mention | Spelling) -> frozenset[str]:
     """Every key by which a mention can meet another: what an incremental store indexes."""
     keys = merge_keys(mention)
     return keys.strong | keys.weak | keys.claims
@@ -254,35 +285,39 @@ def mentions_of(extraction: PaperExtraction) -> list[Mention]:
 
 @dataclass(eq=False)
 class Cluster:
-    """Mentions believed to name one thing."""
+    """Mentions believed to name one thing, as their spellings."""
 
     type: EntityType
-    mentions: list[Mention] = field(default_factory=list)
+    spellings: list[Spelling] = field(default_factory=list)
 
     @property
     def papers(self) -> set[str]:
-        return {m.paper for m in self.mentions}
+        return set().union(*(s.papers for s in self.spellings))
 
     @property
     def surface_forms(self) -> set[str]:
-        return {f for m in self.mentions for f in m.forms}
+        return {f for s in self.spellings for f in s.forms}
 
     @property
     def links(self) -> tuple[str, ...]:
-        return tuple(sorted({link for m in self.mentions for link in m.links}))
+        return tuple(sorted({link for s in self.spellings for link in s.links}))
 
     def canonical_name(self) -> str:
         # The name most mentions use; ties go to the shorter, the one without spaces
         # ("Dromedary-2"), then the alphabetical first.
-        names = Counter(m.name for m in self.mentions)
+        names: Counter[str] = Counter()
+        for s in self.spellings:
+            names[s.name] += s.count
         return min(names, key=lambda n: (-names[n], len(n), " " in n, n))
 
     def long_form(self) -> str | None:
         """The most used spelled-out form that is not the name (for homonyms' ids)."""
         name = self.canonical_name()
-        counts = Counter(
-            f for m in self.mentions for f in m.forms if f != name and not is_acronym_like(f)
-        )
+        counts: Counter[str] = Counter()
+        for s in self.spellings:
+            for f in s.forms:
+                if f != name and not is_acronym_like(f):
+                    counts[f] += s.count
         if not counts:
             return None
         return min(counts, key=lambda f: (-counts[f], f))
@@ -314,6 +349,12 @@ def _content_order(cluster: Cluster) -> tuple:
 
 def cluster_mentions(mentions: Sequence[Mention]) -> list[Cluster]:
     """The clusters of a set of mentions (see the module docstring), in content order."""
+    return cluster_spellings(spellings_of(mentions))
+
+
+def cluster_spellings(mentions: Sequence[Spelling]) -> list[Cluster]:
+    """cluster_mentions on the mentions' spellings (spellings_of: in the order of their
+    first mention, which keeps every tie as cluster_mentions breaks it)."""
     keys = [merge_keys(m) for m in mentions]
     uf = _UnionFind(len(mentions))
     # a. shared strong keys
@@ -364,7 +405,7 @@ def cluster_mentions(mentions: Sequence[Mention]) -> list[Cluster]:
         if candidates:
             joins[root] = min(candidates, key=order.__getitem__)
     for root, target in sorted(joins.items()):
-        clusters[target].mentions.extend(clusters.pop(root).mentions)
+        clusters[target].spellings.extend(clusters.pop(root).spellings)
     return sorted(clusters.values(), key=_content_order)
 
 
@@ -421,9 +462,10 @@ def build_graph(extractions: Iterable[PaperExtraction]) -> KnowledgeGraph:
     for cluster in clusters:
         entity_id = ids[id(cluster)]
         graph.entities[entity_id] = cluster_entity(cluster, entity_id)
-        for mention in cluster.mentions:
-            for form in mention.forms:
-                entity_of[(mention.paper, form)] = entity_id
+        for spelling in cluster.spellings:
+            for paper in spelling.papers:
+                for form in spelling.forms:
+                    entity_of[(paper, form)] = entity_id
 
     evidence: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
     for extraction in kept:

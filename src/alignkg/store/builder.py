@@ -3,20 +3,26 @@ of entities across papers (canonical.py) happens with the store, in bounded memo
 
 How entities merge without holding the corpus:
 
-- every extracted entity (a canonical.Mention) is written with its keys: canonical's
-  `index_keys` (every key by which it can meet another mention) and the slug of each of
-  its forms (ids are slugs of names, so clusters whose ids could coincide are decided
-  together). Keys that occur together are joined into *components*, kept in the
-  `merge_keys` table (union by size: a small component is relabelled into a large one);
+- every extracted entity (a canonical.Mention) is written as its spelling (type, name,
+  aliases, proposed, links: the `spellings` table, one row however many papers use it),
+  and each spelling with its keys: canonical's `index_keys` (every key by which it can
+  meet another mention) and the slug of each of its forms (ids are slugs of names, so
+  clusters whose ids could coincide are decided together). Keys that occur together are
+  joined into *components*, kept in the `merge_keys` table (union by size: a small
+  component is relabelled into a large one);
 - at the end, each component the run touched is clustered by canonical's
-  `cluster_mentions` and `assign_ids` on its own mentions, in a fixed order (paper id,
-  then position in the paper): as canonical.py's contract says, a cluster depends only
-  on the mentions reachable through shared index keys, so merging a component alone
-  gives the entities and ids of merging the corpus, a function of the set of papers;
-- relations are then re-derived from the extracted relations whose ends moved.
+  `cluster_spellings` and `assign_ids` on its own spellings (with their papers, in the
+  order of their first mention by paper id, then position in the paper): as
+  canonical.py's contract says, a cluster depends only on the mentions reachable through
+  shared index keys, so merging a component alone gives the entities and ids of merging
+  the corpus, a function of the set of papers;
+- only what changed is written: an entity keeping its id, spellings and fields gets its
+  new papers; a spelling moving to another entity is relabelled; relations are
+  re-derived from the extracted relations whose ends moved.
 
 So `build A` then `add B` gives the same graph as `build A+B`, and an add costs what the
-new papers touch, not the size of the graph.
+new papers touch (a touched component's spellings and their papers), not the size of
+the graph.
 """
 
 from __future__ import annotations
@@ -31,11 +37,13 @@ from itertools import groupby, islice
 
 from alignkg.canonical import (
     Mention,
+    Spelling,
     assign_ids,
     cluster_entity,
-    cluster_mentions,
+    cluster_spellings,
     index_keys,
     mentions_of,
+    spelling_key,
 )
 from alignkg.keys import slug
 from alignkg.records import (
@@ -138,6 +146,10 @@ class GraphBuilder:
             self.full = self.replace or layers is None
             db.execute("CREATE TEMP TABLE IF NOT EXISTS dirty (component INTEGER PRIMARY KEY)")
             db.execute("CREATE TEMP TABLE IF NOT EXISTS batch_keys (key TEXT PRIMARY KEY)")
+            db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS batch_spellings "
+                "(type TEXT, name TEXT, aliases TEXT, proposed INTEGER, links TEXT)"
+            )
             db.execute("CREATE TEMP TABLE IF NOT EXISTS moved (mention INTEGER PRIMARY KEY)")
             db.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS affected "
@@ -145,12 +157,13 @@ class GraphBuilder:
             )
             db.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS assigned "
-                "(mention INTEGER PRIMARY KEY, entity TEXT)"
+                "(spelling INTEGER PRIMARY KEY, entity TEXT)"
             )
             self._next = {
                 table: (db.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0) + 1
-                for table in ("mentions", "merge_keys", "components")
+                for table in ("mentions", "merge_keys", "components", "spellings")
             }
+            self._first_new_mention = self._next["mentions"]
         except BaseException:
             self._abort()
             raise
@@ -196,20 +209,22 @@ class GraphBuilder:
         if not fresh:
             return
         mentions_in = [mentions_of(x) for x in fresh]
-        keys_of = [[mention_keys(m) for m in paper] for paper in mentions_in]
-        known = self._known_keys({k for paper in keys_of for keys in paper for k in keys})
-        key_ids = self._join(keys_of, known)
+        first_of: dict[tuple, Mention] = {}
+        for paper in mentions_in:
+            for m in paper:
+                first_of.setdefault(spelling_key(m), m)
+        keys_of = {key: mention_keys(m) for key, m in first_of.items()}
+        known = self._known_keys({k for keys in keys_of.values() for k in keys})
+        key_ids = self._join(list(keys_of.values()), known)
+        spelling_ids = self._spelling_ids(first_of, {s: key_ids[k[0]] for s, k in keys_of.items()})
         rows, raw = [], []
-        for extraction, paper_mentions, paper_keys in zip(fresh, mentions_in, keys_of, strict=True):
+        for extraction, paper_mentions in zip(fresh, mentions_in, strict=True):
             node_id = paper_node_id(extraction.paper.id)
             write_paper(db, node_id, extraction.paper)
             in_paper: dict[str, int] = {}
-            for pos, (m, keys) in enumerate(zip(paper_mentions, paper_keys, strict=True)):
+            for pos, m in enumerate(paper_mentions):
                 mention = self._new_id("mentions")
-                rows.append(
-                    (mention, node_id, pos, m.name, m.type.value)
-                    + (_json(m.aliases), int(m.proposed), _json(m.links), key_ids[keys[0]])
-                )
+                rows.append((mention, node_id, pos, spelling_ids[spelling_key(m)]))
                 for form in m.forms:
                     in_paper[form] = mention
             for rel in extraction.relations:
@@ -223,7 +238,7 @@ class GraphBuilder:
                     (node_id, ends[0], rel.type.value, ends[1], e.paper_id, e.sentence)
                     + (e.start, e.end, e.rule, e.confidence)
                 )
-        db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)", rows)
+        db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?)", rows)
         db.executemany(
             "INSERT INTO raw_relations (paper, head, type, tail, paper_id, sentence, start,"
             ' "end", rule, confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
@@ -248,17 +263,40 @@ class GraphBuilder:
         db.execute("DELETE FROM batch_keys")
         return {key: (id_, comp) for key, id_, comp in rows}
 
-    def _join(
-        self, keys_of: list[list[list[str]]], known: dict[str, tuple[int, int]]
-    ) -> dict[str, int]:
+    def _spelling_ids(self, first_of: dict[tuple, Mention], merge_key: dict[tuple, int]):
+        """spelling_key -> the spelling's row id (new spellings are stored)."""
+        db = self.db
+        columns = {
+            key: (m.type.value, m.name, _json(m.aliases), int(m.proposed), _json(m.links))
+            for key, m in first_of.items()
+        }
+        db.executemany("INSERT INTO batch_spellings VALUES (?, ?, ?, ?, ?)", columns.values())
+        stored = {
+            tuple(row[:5]): row[5]
+            for row in db.execute(
+                "SELECT type, name, aliases, proposed, links, s.id FROM batch_spellings "
+                "JOIN spellings s USING (type, name, aliases, proposed, links)"
+            )
+        }
+        db.execute("DELETE FROM batch_spellings")
+        ids, new = {}, []
+        for key, row in columns.items():
+            if row in stored:
+                ids[key] = stored[row]
+            else:
+                ids[key] = self._new_id("spellings")
+                new.append((ids[key], *row, merge_key[key]))
+        db.executemany("INSERT INTO spellings VALUES (?, ?, ?, ?, ?, ?, ?, NULL)", new)
+        return ids
+
+    def _join(self, keys_of: list[list[str]], known: dict[str, tuple[int, int]]) -> dict[str, int]:
         """Join the components of keys that occur together; every key's key id back
         (new keys are stored). The components touched are marked dirty."""
         db = self.db
         uf = _UnionFind()
-        for paper in keys_of:
-            for keys in paper:
-                for key in keys:
-                    uf.union(keys[0], key)
+        for keys in keys_of:
+            for key in keys:
+                uf.union(keys[0], key)
         for key, (_, comp) in known.items():
             uf.union(("c", comp), key)
         groups: dict = defaultdict(list)
@@ -311,59 +349,102 @@ class GraphBuilder:
         self.db = None
         return self.report
 
-    def _component_mentions(self) -> Iterator[tuple[int, list[tuple]]]:
-        """(component, its mentions in paper then position order) for each dirty one."""
+    def _component_spellings(self) -> Iterator[list[tuple]]:
+        """For each dirty component: its spellings, each (row id, type, name, aliases,
+        proposed, links, entity, [(paper, pos, mention id) in paper, position order])."""
         cursor = self.db.execute(
-            "SELECT k.component, m.id, m.paper, m.name, m.type, m.aliases, m.proposed, m.links,"
-            " m.entity "
+            "SELECT k.component, s.id, s.type, s.name, s.aliases, s.proposed, s.links, "
+            "s.entity, m.paper, m.pos, m.id "
             "FROM dirty d JOIN merge_keys k ON k.component = d.component "
-            "JOIN mentions m ON m.merge_key = k.id "
-            "ORDER BY k.component, m.paper, m.pos"
+            "JOIN spellings s ON s.merge_key = k.id JOIN mentions m ON m.spelling = s.id "
+            "ORDER BY k.component, s.id, m.paper, m.pos"
         )
-        for comp, rows in groupby(cursor, key=lambda r: r[0]):
-            yield comp, [r[1:] for r in rows]
+        for _, rows in groupby(cursor, key=lambda r: r[0]):
+            yield [
+                (*first[1:8], [(r[8], r[9], r[10]) for r in (first, *rest)])
+                for _, (first, *rest) in groupby(rows, key=lambda r: r[1])
+            ]
 
     def _canonicalize(self) -> None:
         db = self.db
         # Components are written in groups of about PENDING_MENTIONS mentions: memory
         # holds one group (or one large component), whatever the size of the graph.
-        pending: list[tuple[list[tuple], dict[str, tuple[Entity, list[int]]]]] = []
+        pending: list[tuple[list[tuple], list[tuple[Entity, list[int]]]]] = []
         held = 0
-        for _, mentions in self._component_mentions():
-            pending.append((mentions, merge_component(mentions)))
-            held += len(mentions)
+        for spellings in self._component_spellings():
+            pending.append((spellings, merge_component(spellings)))
+            held += sum(len(s[7]) for s in spellings)
             if held >= PENDING_MENTIONS:
                 self._write_components(pending)
                 pending, held = [], 0
         self._write_components(pending)
         if not self.full:  # the relations the moved mentions had, before they move
+            db.execute(
+                "INSERT OR IGNORE INTO moved SELECT id FROM mentions WHERE id >= ?",
+                (self._first_new_mention,),
+            )
+            db.execute(
+                "INSERT OR IGNORE INTO moved SELECT m.id FROM assigned a "
+                "JOIN mentions m ON m.spelling = a.spelling"
+            )
             self._note_affected_keys()
         db.execute(
-            "UPDATE mentions SET entity = a.entity FROM assigned a WHERE mentions.id = a.mention"
+            "UPDATE spellings SET entity = a.entity FROM assigned a WHERE spellings.id = a.spelling"
         )
         db.execute("DELETE FROM assigned")
 
     def _write_components(self, pending) -> None:
+        """Write the entities of merged components: an entity that keeps its id, its
+        spellings and its fields only gets its new papers; the others are replaced."""
         db = self.db
-        old = {m[7] for mentions, _ in pending for m in mentions if m[7] is not None}
-        if old:
-            delete_entities(db, old)
-        assigned, moved = [], []
-        for mentions, entities in pending:
-            was = {m[0]: m[7] for m in mentions}
-            for entity, members in entities.values():
-                assigned += [(m, entity.id) for m in members]
-                moved += [(m,) for m in members if was[m] != entity.id]
-        write_entities(db, (e for _, entities in pending for e, _ in entities.values()))
+        old_members: dict[str, set[int]] = defaultdict(set)
+        for spellings, _ in pending:
+            for s in spellings:
+                if s[6] is not None:
+                    old_members[s[6]].add(s[0])
+        stored = {
+            row[0]: row[1:]
+            for row in db.execute(
+                "SELECT id, name, type, aliases, links FROM entities "
+                "WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(old_members)),),
+            )
+        }
+        grown, replaced, assigned, kept = [], [], [], set()
+        for spellings, entities in pending:
+            new_papers = {
+                s[0]: {p for p, _, m in s[7] if m >= self._first_new_mention} for s in spellings
+            }
+            was = {s[0]: s[6] for s in spellings}
+            for entity, members in entities:
+                fields = (entity.name, entity.type.value, _json(entity.aliases))
+                fields += (_json(entity.links),)
+                if old_members.get(entity.id) == set(members) and stored.get(entity.id) == fields:
+                    kept.add(entity.id)
+                    papers = set().union(*(new_papers[m] for m in members))
+                    grown.append((entity, papers))
+                else:
+                    replaced.append(entity)
+                assigned += [(m, entity.id) for m in members if was[m] != entity.id]
+        delete_entities(db, (e for e in old_members if e not in kept))
+        write_entities(db, replaced)
+        db.executemany(
+            "INSERT OR IGNORE INTO entity_papers VALUES (?, ?)",
+            [(e.id, p) for e, papers in grown for p in papers],
+        )
+        db.executemany(
+            "UPDATE entities SET paper_count = ? WHERE id = ?",
+            [(len(e.papers), e.id) for e, papers in grown if papers],
+        )
         db.executemany("INSERT INTO assigned VALUES (?, ?)", assigned)
-        if not self.full:  # a mention moved: new, or now in another entity
-            db.executemany("INSERT OR IGNORE INTO moved VALUES (?)", moved)
 
+    _TAIL = "LEFT JOIN mentions tm ON tm.id = r.tail LEFT JOIN spellings t ON t.id = tm.spelling"
     _DERIVED = (
         "SELECT coalesce(h.entity, r.paper) AS head, r.type AS type, "
         'coalesce(t.entity, r.paper) AS tail, r.paper_id, r.start, r.rule, r."end", '
         "r.sentence, r.confidence FROM raw_relations r "
-        "LEFT JOIN mentions h ON h.id = r.head LEFT JOIN mentions t ON t.id = r.tail"
+        "LEFT JOIN mentions hm ON hm.id = r.head LEFT JOIN spellings h ON h.id = hm.spelling "
+        + _TAIL
     )
 
     def _note_affected_keys(self) -> None:
@@ -396,15 +477,16 @@ class GraphBuilder:
                 "CREATE TEMP TABLE derived AS SELECT * FROM ("
                 "SELECT a.head, a.type, coalesce(t.entity, r.paper) AS tail, r.paper_id, "
                 'r.start, r.rule, r."end", r.sentence, r.confidence '
-                "FROM affected a JOIN mentions h ON h.entity = a.head "
+                "FROM affected a JOIN spellings hs ON hs.entity = a.head "
+                "JOIN mentions h ON h.spelling = hs.id "
                 "JOIN raw_relations r ON r.head = h.id AND r.type = a.type "
-                "LEFT JOIN mentions t ON t.id = r.tail "
+                f"{self._TAIL} "
                 "UNION ALL "
                 "SELECT a.head, a.type, coalesce(t.entity, r.paper) AS tail, r.paper_id, "
                 'r.start, r.rule, r."end", r.sentence, r.confidence '
                 "FROM affected a JOIN raw_relations r "
                 "ON r.paper = a.head AND r.head IS NULL AND r.type = a.type "
-                "LEFT JOIN mentions t ON t.id = r.tail"
+                f"{self._TAIL}"
                 ") d WHERE EXISTS (SELECT 1 FROM affected a "
                 "WHERE a.head = d.head AND a.type = d.type AND a.tail = d.tail)"
             )
@@ -424,26 +506,30 @@ class GraphBuilder:
             db.execute(f"DELETE FROM {table}")
 
 
-def merge_component(mentions: list[tuple]) -> dict[str, tuple[Entity, list[int]]]:
-    """canonical.cluster_mentions and assign_ids on one component's mentions:
-    {entity id: (entity, ids of its mention rows)}."""
+def merge_component(spellings: list[tuple]) -> list[tuple[Entity, list[int]]]:
+    """canonical.cluster_spellings and assign_ids on one component's spellings (rows of
+    _component_spellings): [(entity, row ids of its spellings)]."""
     row_of: dict[int, int] = {}
     objects = []
-    for row, paper, name, type_, aliases, proposed, links, _ in mentions:
-        mention = Mention(
-            paper,
+    # In the order of each spelling's first mention (paper, position): the order the
+    # mentions of a full build come in.
+    for row, type_, name, aliases, proposed, links, _, mentions in sorted(
+        spellings, key=lambda s: s[7][0][:2]
+    ):
+        spelling = Spelling(
             EntityType(type_),
             name,
             _tuple(aliases),
             bool(proposed),
             _tuple(links),
+            frozenset(p for p, _, _ in mentions),
+            len(mentions),
         )
-        row_of[id(mention)] = row
-        objects.append(mention)
-    clusters = cluster_mentions(objects)
+        row_of[id(spelling)] = row
+        objects.append(spelling)
+    clusters = cluster_spellings(objects)
     ids = assign_ids(clusters)
-    result = {}
-    for cluster in clusters:
-        entity = cluster_entity(cluster, ids[id(cluster)])
-        result[entity.id] = (entity, [row_of[id(m)] for m in cluster.mentions])
-    return result
+    return [
+        (cluster_entity(cluster, ids[id(cluster)]), [row_of[id(s)] for s in cluster.spellings])
+        for cluster in clusters
+    ]

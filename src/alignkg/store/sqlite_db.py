@@ -6,9 +6,11 @@ One file, `graph.sqlite`, in WAL mode. Two layers of tables:
   its match key, with an FTS5 trigram index for `search`), `entity_papers`, `relations`
   and `evidence`, each with the index its queries need;
 - what builds wrote, so `alignkg add` can merge new papers by the same canonical keys as
-  a full build: `mentions` (one extracted entity of one paper), `merge_keys` (the keys a
-  mention can merge under, each in a component of keys that may belong to one thing) and
-  `raw_relations` (extracted relations, their ends pointing at mentions).
+  a full build: `spellings` (canonical.Spelling: type, name, aliases, proposed, links,
+  and the entity its mentions are in), `mentions` (one extracted entity of one paper, as
+  its spelling), `merge_keys` (the keys a spelling can merge under, each in a component
+  of keys that may belong to one thing) and `raw_relations` (extracted relations, their
+  ends pointing at mentions).
 
 A graph saved whole (`EmbeddedStore.save`) has only the first layer.
 """
@@ -21,9 +23,9 @@ from pathlib import Path
 
 from alignkg.store.base import StoreError
 
-SCHEMA_VERSION = 4
-"""Version 1 was graph.json, 2 had no entity links, 3 no title index; bump this when the
-tables change
+SCHEMA_VERSION = 5
+"""Version 1 was graph.json, 2 had no entity links, 3 no title index, 4 no spellings; bump
+this when the tables change
 (older files: rebuild)."""
 
 APPLICATION_ID = 0x416B6731  # "Akg1": marks the file as alignkg's (PRAGMA application_id)
@@ -97,20 +99,27 @@ CREATE INDEX merge_keys_by_component ON merge_keys (component);
 
 CREATE TABLE components (id INTEGER PRIMARY KEY, size INTEGER NOT NULL);
 
-CREATE TABLE mentions (
+CREATE TABLE spellings (
   id INTEGER PRIMARY KEY,
-  paper TEXT NOT NULL,
-  pos INTEGER NOT NULL,
-  name TEXT NOT NULL,
   type TEXT NOT NULL,
+  name TEXT NOT NULL,
   aliases TEXT NOT NULL,
   proposed INTEGER NOT NULL,
   links TEXT NOT NULL,
   merge_key INTEGER NOT NULL,
-  entity TEXT
+  entity TEXT,
+  UNIQUE (type, name, aliases, proposed, links)
 );
-CREATE INDEX mentions_by_key ON mentions (merge_key);
-CREATE INDEX mentions_by_entity ON mentions (entity);
+CREATE INDEX spellings_by_key ON spellings (merge_key);
+CREATE INDEX spellings_by_entity ON spellings (entity);
+
+CREATE TABLE mentions (
+  id INTEGER PRIMARY KEY,
+  paper TEXT NOT NULL,
+  pos INTEGER NOT NULL,
+  spelling INTEGER NOT NULL
+);
+CREATE INDEX mentions_by_spelling ON mentions (spelling, paper, pos);
 
 CREATE TABLE raw_relations (
   id INTEGER PRIMARY KEY,
@@ -137,7 +146,7 @@ FTS_SCHEMA = (
 characters or more, shorter ones scan `forms`."""
 
 GRAPH_TABLES = ("papers", "entities", "entity_papers", "forms", "relations", "evidence")
-BUILD_TABLES = ("merge_keys", "components", "mentions", "raw_relations")
+BUILD_TABLES = ("merge_keys", "components", "spellings", "mentions", "raw_relations")
 
 
 def has_fts5() -> bool:
