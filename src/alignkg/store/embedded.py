@@ -198,27 +198,22 @@ class EmbeddedStore:
     # --- reading -------------------------------------------------------------------------
 
     def _entities(self, ids: Iterable[str]) -> dict[str, Entity]:
-        ids = _ids(ids)
-        papers: dict[str, list[str]] = defaultdict(list)
-        for entity, paper in self._query(
-            "SELECT entity, paper FROM entity_papers "
-            "WHERE entity IN (SELECT value FROM json_each(?)) ORDER BY entity, paper",
-            (ids,),
-        ):
-            papers[entity].append(paper)
+        # A hub's papers (tens of thousands) come as one JSON array each, read in order
+        # from the (entity, paper) key: no Python row per paper.
         return {
             id_: Entity(
                 id=id_,
                 name=name,
                 type=EntityType(type_),
                 aliases=tuple(json.loads(aliases)),
-                papers=tuple(papers[id_]),
+                papers=tuple(json.loads(papers)),
                 links=tuple(json.loads(links)),
             )
-            for id_, name, type_, aliases, links in self._query(
-                "SELECT id, name, type, aliases, links FROM entities "
-                "WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                (ids,),
+            for id_, name, type_, aliases, links, papers in self._query(
+                "SELECT id, name, type, aliases, links, (SELECT json_group_array(paper) FROM "
+                "(SELECT paper FROM entity_papers WHERE entity = e.id ORDER BY paper)) "
+                "FROM entities e WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                (_ids(ids),),
             )
         }
 
@@ -321,13 +316,29 @@ class EmbeddedStore:
         order, truncated = breadth_first(entity_id, depth, node_cap, neighbours_of)
         nodes = self._nodes(order)
         seen = {node.id for node in nodes}  # a relation to a missing node is left out
+        # The relations among the nodes, by head: a node with few relations has them
+        # read from the head index and kept when their tail is a node (+tail: no index
+        # on it); a hub (more papers than there are nodes) is looked up at each node
+        # instead, so its thousands of relations are never read.
         ids = _ids(order)
+        hubs = {
+            r[0]
+            for r in self._query(
+                "SELECT id FROM entities WHERE id IN (SELECT value FROM json_each(?)) "
+                "AND paper_count > ?",
+                (ids, len(order)),
+            )
+        }
+        others = [n for n in order if n not in hubs]
         relations = [
             r
             for r in self._relations(
-                "head IN (SELECT value FROM json_each(?)) "
-                "AND tail IN (SELECT value FROM json_each(?))",
-                (ids, ids),
+                "r.id IN (SELECT id FROM relations WHERE head IN (SELECT value FROM json_each(?)) "
+                "AND +tail IN (SELECT value FROM json_each(?)) UNION ALL "
+                "SELECT id FROM relations INDEXED BY relations_by_head "
+                "WHERE head IN (SELECT value FROM json_each(?)) "
+                "AND tail IN (SELECT value FROM json_each(?)))",
+                (_ids(others), ids, _ids(hubs), ids),
             )
             if r.head in seen and r.tail in seen
         ]
