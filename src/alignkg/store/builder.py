@@ -351,18 +351,27 @@ class GraphBuilder:
 
     def _component_spellings(self) -> Iterator[list[tuple]]:
         """For each dirty component: its spellings, each (row id, type, name, aliases,
-        proposed, links, entity, [(paper, pos, mention id) in paper, position order])."""
+        proposed, links, entity, papers, (paper, position) of its first mention, papers
+        of this run). A spelling's papers come as one JSON array (a paper twice when it
+        has two such mentions), read from the (spelling, paper, pos) index."""
+        fresh = (  # a full build writes every entity whole
+            "'[]'"
+            if self.full
+            else "(SELECT json_group_array(paper) FROM mentions WHERE spelling = s.id AND id >= ?)"
+        )
         cursor = self.db.execute(
             "SELECT k.component, s.id, s.type, s.name, s.aliases, s.proposed, s.links, "
-            "s.entity, m.paper, m.pos, m.id "
+            "s.entity, (SELECT json_group_array(paper) FROM mentions WHERE spelling = s.id), "
+            "(SELECT json_array(paper, pos) FROM mentions WHERE spelling = s.id "
+            f"ORDER BY paper, pos LIMIT 1), {fresh} "
             "FROM dirty d JOIN merge_keys k ON k.component = d.component "
-            "JOIN spellings s ON s.merge_key = k.id JOIN mentions m ON m.spelling = s.id "
-            "ORDER BY k.component, s.id, m.paper, m.pos"
+            "JOIN spellings s ON s.merge_key = k.id ORDER BY k.component, s.id",
+            () if self.full else (self._first_new_mention,),
         )
         for _, rows in groupby(cursor, key=lambda r: r[0]):
             yield [
-                (*first[1:8], [(r[8], r[9], r[10]) for r in (first, *rest)])
-                for _, (first, *rest) in groupby(rows, key=lambda r: r[1])
+                (*r[1:8], json.loads(r[8]), tuple(json.loads(r[9])), json.loads(r[10]))
+                for r in rows
             ]
 
     def _canonicalize(self) -> None:
@@ -412,9 +421,7 @@ class GraphBuilder:
         }
         grown, replaced, assigned, kept = [], [], [], set()
         for spellings, entities in pending:
-            new_papers = {
-                s[0]: {p for p, _, m in s[7] if m >= self._first_new_mention} for s in spellings
-            }
+            new_papers = {s[0]: s[9] for s in spellings}
             was = {s[0]: s[6] for s in spellings}
             for entity, members in entities:
                 fields = (entity.name, entity.type.value, _json(entity.aliases))
@@ -513,8 +520,8 @@ def merge_component(spellings: list[tuple]) -> list[tuple[Entity, list[int]]]:
     objects = []
     # In the order of each spelling's first mention (paper, position): the order the
     # mentions of a full build come in.
-    for row, type_, name, aliases, proposed, links, _, mentions in sorted(
-        spellings, key=lambda s: s[7][0][:2]
+    for row, type_, name, aliases, proposed, links, _, papers, _, _ in sorted(
+        spellings, key=lambda s: s[8]
     ):
         spelling = Spelling(
             EntityType(type_),
@@ -522,8 +529,8 @@ def merge_component(spellings: list[tuple]) -> list[tuple[Entity, list[int]]]:
             _tuple(aliases),
             bool(proposed),
             _tuple(links),
-            frozenset(p for p, _, _ in mentions),
-            len(mentions),
+            frozenset(papers),
+            len(papers),
         )
         row_of[id(spelling)] = row
         objects.append(spelling)
