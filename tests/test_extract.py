@@ -93,6 +93,11 @@ def test_generic_acronyms_are_not_entities(extractor):
         extractor, "Large language models (LLMs) and vision-language models (VLMs) are popular."
     )
     assert entities == {}
+    # arXiv 2006.00753: "the SoTA models" are no model called SoTA
+    entities, relations, _ = extract(
+        extractor, "Our proposed model outperforms the SoTA models on the TextVQA dataset."
+    )
+    assert "SoTA" not in entities
 
 
 def test_named_variants_extend_their_parent(extractor):

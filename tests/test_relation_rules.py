@@ -383,6 +383,15 @@ SPPO = (
                 ("@paper", "USES", "Mistral-7B-Instruct-v0.2"),
             },
         ),
+        # a possessive between the cue and its object (the Koala release, BAIR 2023)
+        (
+            (
+                "Koala: A Dialogue Model for Academic Research",
+                "We introduce Koala, a chatbot trained by fine-tuning Meta's LLaMA on dialogue "
+                "data gathered from the web.",
+            ),
+            {("Koala", "BASED_ON", "LLaMA")},
+        ),
         # "our model" is the paper's contribution when it names no model
         (
             (

@@ -119,6 +119,7 @@ def _object_of_verb(cue_text_before: str, entity: LocalEntity) -> bool:
     )
 
 
+_CLOSE_WORD = re.compile(r"[\w-]+(?:['’]s)?")
 _COORDINATION = re.compile(r"\s*(?:,\s*)?(?:(?:and|or)\s+)?")
 
 
@@ -234,9 +235,10 @@ class RelationFinder:
         success of RLHF"), or, for claims, words that do not open a scope ("outperforms
         existing methods such as X", not "an improvement over the original model on X")."""
         if rule.gap == "close":
+            # A possessive is a modifier too: "fine-tuning Meta's LLaMA".
             words = gap.split()
             return len(words) <= 3 and all(
-                re.fullmatch(r"[\w-]+", w) and not self._preposition.search(w + " ") for w in words
+                _CLOSE_WORD.fullmatch(w) and not self._preposition.search(w + " ") for w in words
             )
         if rule.gap == "no-scope":
             # Ten words at most; a comma only before a list ("systems, including X").
