@@ -3,6 +3,7 @@ of the bundled corpus; old, corrupt and foreign store files; the data directory'
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -55,6 +56,26 @@ def graph_of(data_dir) -> dict:
         store.close()
 
 
+def query_tables_of(data_dir: Path) -> dict:
+    """What queries read beside the graph: paper counts (ranking), every name form under
+    its key, and the search index (each form's row, as FTS5 holds it)."""
+    with contextlib.closing(sqlite3.connect(data_dir / "graph.sqlite")) as db:
+        return {
+            "entities": db.execute(
+                "SELECT id, name_folded, paper_count, "
+                "(SELECT count(*) FROM entity_papers WHERE entity = e.id) FROM entities e "
+                "ORDER BY id"
+            ).fetchall(),
+            "forms": db.execute(
+                "SELECT entity, form, key, folded FROM forms ORDER BY 1, 2"
+            ).fetchall(),
+            "search": db.execute(
+                "SELECT f.entity, f.folded FROM forms f JOIN forms_fts t "
+                "ON t.rowid = f.id AND t.folded = f.folded ORDER BY 1, 2"
+            ).fetchall(),
+        }
+
+
 def test_build_then_add_equals_one_build(extractions, tmp_path):
     build_store(tmp_path / "whole", extractions)
     a, b = extractions[:30], extractions[30:]
@@ -64,6 +85,10 @@ def test_build_then_add_equals_one_build(extractions, tmp_path):
     whole = graph_of(tmp_path / "whole")
     assert graph_of(tmp_path / "parts") == whole  # ids included
     assert len(whole["papers"]) == 55 and len(whole["entities"]) > 150
+    tables = query_tables_of(tmp_path / "whole")
+    assert query_tables_of(tmp_path / "parts") == tables
+    assert all(count == papers for _, _, count, papers in tables["entities"])
+    assert len(tables["search"]) == len(tables["forms"])
 
 
 def test_any_order_and_any_split_give_the_same_graph(extractions, tmp_path):
@@ -74,6 +99,7 @@ def test_any_order_and_any_split_give_the_same_graph(extractions, tmp_path):
     for start in range(10, 55, 15):
         build_store(tmp_path / "shuffled", shuffled[start : start + 15], replace=False)
     assert graph_of(tmp_path / "shuffled") == graph_of(tmp_path / "whole")
+    assert query_tables_of(tmp_path / "shuffled") == query_tables_of(tmp_path / "whole")
 
 
 def test_papers_already_present_are_skipped(extractions, tmp_path):
