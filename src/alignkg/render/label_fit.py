@@ -46,6 +46,7 @@ class Item:
     at: tuple[float, float]
     size: float
     px: float = LABEL_PX  # screen pixels wanted at the first view
+    inner: float = 0.0  # a hub's own radius, when `size` is its cluster's
 
     @property
     def on_edge(self) -> bool:
@@ -59,7 +60,7 @@ class Fit:
     fonts: dict[str, float]  # item key -> font size, canvas pixels
     drawn: frozenset[str]  # items drawn at the first view
     hidden: float  # font size of a label not drawn at the first view, canvas pixels
-    above: frozenset[str]  # node labels drawn above their node (the rest: below)
+    where: dict[str, str]  # node label -> BELOW, ABOVE (its node or cluster) or OVER a hub
 
     def font(self, key: str) -> float:
         return self.fonts.get(key, self.hidden)
@@ -74,22 +75,38 @@ def fit_scale(points: Sequence[tuple[float, float]]) -> float:
     return min(1.0, VIEW[0] / width, VIEW[1] / height)
 
 
+BELOW, ABOVE, OVER = "below", "above", "over"  # where a node's label goes
+
+
 def _box(
-    item: Item, font: float, factor: float, above: bool = False
+    item: Item, font: float, factor: float, where: str = BELOW
 ) -> tuple[float, float, float, float]:
     x, y = item.at[0] * factor, item.at[1] * factor
-    half = max(item.size, len(item.text) * CHAR_WIDTH * font / 2)
+    size = item.inner if where == OVER else item.size
+    half = max(size, len(item.text) * CHAR_WIDTH * font / 2)
     if item.size == 0:  # an edge label, centred on the edge
         h = LINE * font / 2
         return (x - half, y - h, x + half, y + h)
-    if above:
-        return (x - half, y - item.size - LABEL_GAP - LINE * font, x + half, y + item.size)
-    return (x - half, y - item.size, x + half, y + item.size + LABEL_GAP + LINE * font)
+    if where == ABOVE:
+        return (x - half, y - size - LABEL_GAP - LINE * font, x + half, y + size)
+    return (x - half, y - size, x + half, y + size + LABEL_GAP + LINE * font)
 
 
-def raise_by(item: Item, font: float) -> float:
-    """vis-network's `font.vadjust` that draws a node's label above it, not below."""
-    return -round(2 * item.size + 2 * LABEL_GAP + LINE * font, 1)
+def _options(item: Item) -> tuple[str, ...]:
+    if item.on_edge:
+        return (BELOW,)
+    return (BELOW, ABOVE, OVER) if item.inner else (BELOW, ABOVE)
+
+
+def vadjust(item: Item, font: float, node_size: float, where: str) -> float:
+    """vis-network's `font.vadjust` that draws a node's label where its box was fitted:
+    below (or above) `item.size` from the node's centre, which is more than the node's
+    own size for a hub whose leaves are around it; or over the hub (and its leaves)."""
+    if where == ABOVE:
+        return -round(item.size + node_size + 2 * LABEL_GAP + LINE * font, 1)
+    if where == OVER:
+        return 0.0
+    return round(item.size - node_size, 1)
 
 
 def _meets(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
@@ -102,21 +119,21 @@ def _dot(item: Item, factor: float) -> tuple[float, float, float, float]:
 
 
 def _place(items: Sequence[Item], fonts: Mapping[str, float], factor: float) -> dict[str, bool]:
-    """The items drawn, in order, each with whether its label goes above its node: each
-    drawn if its box, below the node or else above it, meets no label drawn before it
-    and no other node's shape."""
+    """The items drawn, in order, each with where its label goes: each drawn if its box,
+    below the node (or its cluster), else above it, else over a hub's own leaves, meets
+    no label drawn before it and no other node's shape or cluster."""
     dots = [(item.key, _dot(item, factor)) for item in items if not item.on_edge]
     drawn: list[tuple[float, float, float, float]] = []
-    placed: dict[str, bool] = {}
+    placed: dict[str, str] = {}
     for item in items:
-        for above in (False, True) if not item.on_edge else (False,):
-            box = _box(item, fonts[item.key], factor, above)
+        for where in _options(item):
+            box = _box(item, fonts[item.key], factor, where)
             if any(_meets(box, other) for other in drawn):
                 continue
             if any(key != item.key and _meets(box, dot) for key, dot in dots):
                 continue
             drawn.append(box)
-            placed[item.key] = above
+            placed[item.key] = where
             break
     return placed
 
@@ -143,7 +160,7 @@ def fit_labels(items: Sequence[Item], points: Sequence[tuple[float, float]]) -> 
         fonts={k: (round(f, 1) if k in shown else hidden) for k, f in fonts.items()},
         drawn=shown,
         hidden=hidden,
-        above=frozenset(k for k, up in placed.items() if up),
+        where=placed,
     )
 
 

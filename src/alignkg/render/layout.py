@@ -65,6 +65,7 @@ class Layout:
     ring: dict[str, int]  # hops from the focus (a leaf: its hub's ring + 1)
     packed: frozenset[str]  # leaves in a cluster around their hub (or the focus's crowd)
     parent: dict[str, str]  # the node each node (but the focus) was reached from
+    clusters: dict[str, float]  # hub -> radius of the cluster of leaves around it
     radius: float  # of the whole drawing (node centres)
 
 
@@ -261,7 +262,8 @@ def radial_layout(
     )
     extent = max((math.hypot(x, y) for x, y in rounded.values()), default=0.0)
     parent = {c: n for n, cs in children.items() for c in cs}
-    return Layout(rounded, sectors, dict(ring), packed | crowd, parent, round(extent, 1))
+    clusters = {n: round(c[-1][0] + LEAF_GAP / 2, 1) for n, c in cluster.items() if c}
+    return Layout(rounded, sectors, dict(ring), packed | crowd, parent, clusters, round(extent, 1))
 
 
 def _ring_radius(

@@ -56,9 +56,9 @@ from alignkg.render.label_fit import (
     Item,
     fit_labels,
     fit_scale,
-    raise_by,
     sector_anchor,
     spread,
+    vadjust,
 )
 from alignkg.render.labels import short_title
 from alignkg.render.layout import Layout, radial_layout
@@ -280,8 +280,11 @@ def _label_items(
         return (node.id != sub.focus.id, node.id in layout.packed, -near * degree[node.id])
 
     small = len(nodes) <= SMALL_PAGE  # on a larger page, leaves are named on zoom only
+    at, hubs = layout.positions, layout.clusters
+    cluster = {n.id: hubs.get(n.id, sizes[n.id]) for n in nodes}
+    # A hub's label goes below (or above) its cluster, which other labels keep clear of.
     items = [
-        Item(n.id, labels[n.id], layout.positions[n.id], sizes[n.id])
+        Item(n.id, labels[n.id], at[n.id], cluster[n.id], inner=sizes[n.id] * (n.id in hubs))
         if n.id != sub.focus.id
         else Item(n.id, labels[n.id], layout.positions[n.id], sizes[n.id], FOCUS_PX)
         for n in sorted(nodes, key=lambda n: (rank(n), n.id))
@@ -385,17 +388,22 @@ def draw(sub: Subgraph, paper_titles: Mapping[str, Paper | str] | None = None) -
     straight = [i for i, c in enumerate(curves) if c is None] if labelled else []
     items = _label_items(sub, nodes, relations, layout, labels, sizes, straight)
     fit = fit_labels(items, list(layout.positions.values()))
-    raised = {i.key: raise_by(i, fit.font(i.key)) for i in items if i.key in fit.above}
+    moved = {
+        i.key: vadjust(i, fit.font(i.key), sizes[i.key], fit.where[i.key])
+        for i in items
+        if i.key in fit.drawn and not i.on_edge
+    }
+    moved = {k: v for k, v in moved.items() if v}
     at = {n: spread(p, fit.factor) for n, p in layout.positions.items()}
     for node in nodes:
         is_focus = node.id == focus
         options = _node_options(
             node, is_focus, labels[node.id], at[node.id], sizes[node.id], fit.font(node.id)
         )
-        if node.id in fit.drawn and not small and node.id not in raised:  # over the edges
-            options["font"]["background"] = "rgba(255,255,255,0.8)"
-        if node.id in raised:
-            options["font"]["vadjust"] = raised[node.id]
+        if node.id in fit.drawn and not small and node.id not in moved:  # over the edges
+            options["font"]["background"] = "rgba(255,255,255,0.8)"  # (not moved: vis
+        if node.id in moved:  # draws a label's background where it would be unmoved)
+            options["font"]["vadjust"] = moved[node.id]
         net.add_node(node.id, **options)
     names = {n.id: n.label for n in nodes}
     for i, (rel, curve) in enumerate(zip(relations, curves, strict=True)):
