@@ -299,6 +299,10 @@ def test_the_papers_own_method_and_model_by_reference(nlp):
             ("TPO", "OUTPERFORMS", "SPO"),
         ),
         (
+            "SimPO yields a 6.4-point gain over DPO on AlpacaEval 2.",
+            ("SimPO", "OUTPERFORMS", "DPO"),
+        ),
+        (
             "To address these challenges, we develop Orca, a 13-billion parameter model that "
             "learns to imitate the reasoning process of LFMs. Orca surpasses conventional "
             "state-of-the-art instruction-tuned models such as Vicuna-13B by more than 100% in "
