@@ -20,6 +20,7 @@ from alignkg.records import EntityType
 _ITEM = r"(?<![\w-])[A-Z0-9][\w.+*-]*(?:\s[A-Z0-9][\w.+*-]*)?"
 _LIST_TAIL = re.compile(rf"(?:{_ITEM},\s*(?:and\s+|or\s+)?|{_ITEM}\s+(?:and|or)\s+)+$")
 _VERSION = re.compile(r"(?i:v?\d+(?:\.\d+)*[a-z]?|\(?\d{4}\)?)")
+_QUOTES = "\"“'"
 _PREPOSITIONS = frozenset({"with", "for", "of", "via", "from", "to", "in", "on", "by", "using"})
 
 
@@ -48,7 +49,7 @@ def _alternation(phrases: list[str], comma: str = "") -> str:
 @cache
 def _context_regexes() -> tuple[
     tuple[tuple[EntityType, re.Pattern[str]], ...],
-    tuple[tuple[EntityType, re.Pattern[str]], ...],
+    tuple[tuple[EntityType, re.Pattern[str], tuple[str, ...]], ...],
     re.Pattern[str],
     re.Pattern[str],
 ]:
@@ -58,9 +59,14 @@ def _context_regexes() -> tuple[
         (EntityType(t), re.compile(rf"^[-\s]?(?:{_alternation(words)})\b", re.I))
         for t, words in cues["after"].items()
     )
-    # The words right before it ("the task of X", "datasets such as X, Y and").
+    # The words right before it ("the task of X", "datasets such as X, Y and"), with the
+    # last words of those cues: a text that ends in none of them needs no search.
     before = tuple(
-        (EntityType(t), re.compile(rf"\b(?:{_alternation(words, ',?')})\s*[\"“']?$", re.I))
+        (
+            EntityType(t),
+            re.compile(rf"\b(?:{_alternation(words, ',?')})\s*[{_QUOTES}]?$", re.I),
+            tuple(sorted({w.split()[-1].lower() for w in words})),
+        )
         for t, words in cues["before"].items()
     )
     nouns = _alternation(list(cues["appositive"]))
@@ -116,11 +122,26 @@ def type_from_context(before: str, after: str) -> EntityType | None:
     for type_, cue in after_cues:
         if cue.match(head):
             return type_
-    tail = _LIST_TAIL.sub("", before[-160:])[-40:]  # through a list: "such as A, B and X"
-    for type_, cue in before_cues:
-        if cue.search(tail):
+    window = before[-160:]
+    if window.rstrip().endswith((",", "and", "or")):  # how a _LIST_TAIL match ends
+        window = _LIST_TAIL.sub("", window)  # through a list: "such as A, B and X"
+    tail = window[-40:]
+    last = _last_words(tail)
+    for type_, cue, cue_ends in before_cues:
+        # The regexes try every position: first a check of the text's end (str.endswith).
+        if (last is None or last.endswith(cue_ends)) and cue.search(tail):
             return type_
     return None
+
+
+def _last_words(tail: str) -> str | None:
+    """`tail` lower-cased without the spaces and the quote a before-cue may end with
+    (where a cue's last word stands), or None where lower-casing is not the regexes'
+    case folding (non-ASCII text: "ſ" matches "s")."""
+    end = tail.rstrip()
+    if end.endswith(tuple(_QUOTES)):
+        end = end[:-1].rstrip()
+    return end.lower() if end.isascii() else None
 
 
 @cache
