@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 import numpy
-from spacy.attrs import ORTH, SENT_START
+from spacy.attrs import IDX, ORTH, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokenizer import Tokenizer
@@ -58,10 +58,13 @@ class SentenceSplitter:
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0 or doc.has_annotation("SENT_START"):
             return doc
-        # Vectorised over token ids: a token starts a sentence after an end token.
-        is_end = numpy.isin(doc.to_array(ORTH), self.ends)
-        starts = numpy.where(numpy.concatenate(([True], is_end[:-1])), 1, -1).astype("int32")
-        doc.from_array([SENT_START], starts.reshape(-1, 1).astype("uint64"))
+        # Vectorised over token ids: a token starts a sentence after an end token (a
+        # comparison with the few end tokens; numpy.isin costs more on short arrays).
+        orth = doc.to_array(ORTH)
+        starts = numpy.full((len(orth), 1), -1, dtype="int64")
+        starts[0] = 1
+        starts[1:, 0][(orth[:-1, None] == self.ends).any(axis=1)] = 1
+        doc.from_array([SENT_START], starts.astype("uint64"))
         return doc
 
 
@@ -115,7 +118,8 @@ class EntityRecognizer:
             for entity in entities
             for s, e in entity.mentions
         ]
-        doc.ents = filter_spans([span for span in spans if span is not None])
+        # set_ents, not the `doc.ents` setter: that makes each Span anew
+        doc.set_ents(filter_spans([span for span in spans if span is not None]))
         return doc
 
 
@@ -152,10 +156,12 @@ class RelationExtractor:
 def doc_sentences(doc: Doc) -> list[Sentence]:
     """The doc's sentences, as offsets into its text, without surrounding whitespace."""
     text = doc_text(doc)
-    starts = [0] + [doc[i].idx for i in numpy.flatnonzero(doc.to_array(SENT_START) == 1) if i > 0]
+    array = doc.to_array([SENT_START, IDX])
+    starts = [0, *array[1:, 1][array[1:, 0] == 1].tolist()]  # no Token object for each
     sentences = []
     for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
-        stripped = text[start:end].strip()
-        start += len(text[start:end]) - len(text[start:end].lstrip())
+        chunk = text[start:end]
+        stripped = chunk.strip()
+        start += len(chunk) - len(chunk.lstrip())
         sentences.append(Sentence(start, start + len(stripped), stripped))
     return sentences

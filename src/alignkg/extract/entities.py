@@ -161,6 +161,32 @@ _DESCRIBED_PHRASE = re.compile(
     r"(?:[,;:]\s+|\band\s+)(?P<name>[A-Z][\w*-]*(?:\s[A-Z][\w*-]*){1,3})"
     r"(?=,\s+(?:a|an|the)\s)"
 )
+# The naming regexes try every position of the text. Each first gets a quick search
+# (a literal start, so `re` skips ahead) for what all its matches hold: (regex, quick
+# search, in the lower-cased text (for case-blind regexes), whether matches start there).
+_NAMED = (
+    (_NAMED_CUE, re.compile(rf"(?:{words_regex(_RULES.words('naming_words'))})\s"), False, True),
+    (
+        _PROPOSED_NAME,
+        re.compile(rf"(?:{words_regex(_RULES.words('first_person'))})\s"),
+        True,
+        True,
+    ),
+    (_DESCRIBED_PHRASE, re.compile(r",\s+(?:a|an|the)\s"), False, False),
+    (_CALLED, re.compile(r"we\s+(?:call|name|term|dub)\s"), True, True),
+)
+
+
+def _named_matches(text: str) -> Iterator[re.Match[str]]:
+    """Every match of the naming regexes, regex by regex, as `finditer` gives them."""
+    # Lower-casing is the regexes' case folding, offset for offset, in ASCII text only.
+    folded = text.lower() if text.isascii() else None
+    for regex, quick, case_blind, starts in _NAMED:
+        haystack = folded if case_blind else text
+        if haystack is None:
+            yield from regex.finditer(text)
+        elif first := quick.search(haystack):
+            yield from regex.finditer(text, first.start() if starts else 0)
 
 
 _PHRASE_BEFORE = re.compile(r"(?<=\s)(?:[A-Z][a-z]+[ -]){1,3}$")
@@ -278,8 +304,7 @@ class EntityFinder:
             for start, end in _variant_phrases(text, parent, where[parent]):
                 if start > title_end and not _sentence_initial(text, start):
                     found.append(Candidate(start, end, VARIANT, None, parent))
-        named = (_NAMED_CUE, _PROPOSED_NAME, _DESCRIBED_PHRASE, _CALLED)
-        for m in (match for regex in named for match in regex.finditer(text)):
+        for m in _named_matches(text):
             start = m.start("name") + (1 if m.group("name")[0] in '"“' else 0)
             name = text[start : m.end("name")].rstrip(".")
             noun = m.groupdict().get("noun")
