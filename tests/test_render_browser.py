@@ -307,6 +307,10 @@ def test_large_neighbourhood_is_laid_out_and_still(page, tmp_path):
         "return n;"
     )
     assert outside == 0
+    # The labels drawn at the first view (the focus, its neighbours, hubs) meet no other.
+    labels, _ = page.js(_DRAWN_BOXES)
+    assert len(labels) > 10
+    assert [pair for pair in _overlaps(labels, []) if pair] == []
     assert_screenshot(page.screenshot("large-neighbourhood.png"))
 
 

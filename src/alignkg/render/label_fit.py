@@ -7,11 +7,13 @@ node and the text below it) meets no box drawn already. The others keep a font s
 at that view that vis-network does not draw them (below `drawThreshold`): they appear as
 one zooms in, and every label is in its node's tooltip.
 
-No label covers another node's shape. A small page (up to SMALL_PAGE nodes) draws every
-node's label: there the layout is spread out until none meets another (or its view
-would shrink below MIN_SPREAD of the unspread one), then edge labels are drawn where they fit. A
-larger page is never spread (that would only shrink it); its labels are at a size read
-at the fitted view.
+No label covers another node's shape, nor the cluster of leaves around a hub: a hub's
+label goes below its cluster, else above it, and only over it when neither fits.
+
+A small page (up to SMALL_PAGE nodes) draws every node's label: there the layout is
+spread out until none meets another (or its view would shrink below MIN_SPREAD of the
+unspread one), then edge labels are drawn where they fit. A larger page is never spread
+(that would only shrink it); its labels are at a size read at the fitted view.
 """
 
 from __future__ import annotations
