@@ -353,6 +353,11 @@ def test_platforms_numbering_and_question_titles_are_not_entities(extractor):
     )
     assert set(entities) == {"GPT-4"}
     assert not any(r[1] == "PROPOSES" for r in relations)
+    # a word Papers with Code lists as a method (arXiv titles: "... Ontology Matcher")
+    entities, _, _ = extract(
+        extractor, "We match concepts.", title="Shiva++: An Enhanced Graph based Ontology Matcher"
+    )
+    assert "Ontology" not in entities
 
 
 def test_a_new_benchmark_the_abstract_dwells_on_is_introduced(extractor):
