@@ -203,15 +203,16 @@ def test_load_failing_on_a_bad_row_then_reload_is_complete(
 ):
     """The server rejects a batch mid-load (a row Neo4j cannot store): a one-line
     StoreError, the batches before it committed; the next good load completes."""
-    good_props = neo4j_schema.relation_props
+    good_values = neo4j_schema.relation_values
+    rules = list(neo4j_schema.RELATION_PROPERTIES).index("evidence_rules")
 
-    def poisoned(relation: Relation) -> dict:
-        props = good_props(relation)
+    def poisoned(relation: Relation) -> list:
+        values = good_values(relation)
         if relation.type is RelationType.USES:  # written after most other types
-            props["evidence_rules"] = [{"nested": "maps are not property values"}]
-        return props
+            values[rules] = [{"nested": "maps are not property values"}]
+        return values
 
-    monkeypatch.setattr(neo4j_schema, "relation_props", poisoned)
+    monkeypatch.setattr(neo4j_schema, "relation_values", poisoned)
     neo4j_store.batch_size = 2
     with pytest.raises(StoreError) as caught:
         neo4j_store.save(sample_graph)

@@ -145,18 +145,25 @@ def entity_from_props(props: dict[str, Any]) -> Entity:
     return entity_from_dict({"aliases": [], "papers": [], "links": []} | props)
 
 
-def relation_props(relation: Relation) -> dict[str, Any]:
-    """Evidence as parallel lists: Neo4j properties cannot hold maps."""
+def relation_values(relation: Relation) -> list[Any]:
+    """The relationship's property values in RELATION_PROPERTIES order (the loader sends
+    them as one list per row: less to pack than a map). Evidence as parallel lists:
+    Neo4j properties cannot hold maps."""
     evidence = relation.evidence
-    return {
-        "evidence_papers": [e.paper_id for e in evidence],
-        "evidence_sentences": [e.sentence for e in evidence],
-        "evidence_starts": [e.start for e in evidence],
-        "evidence_ends": [e.end for e in evidence],
-        "evidence_rules": [e.rule for e in evidence],
-        "evidence_confidences": [float(e.confidence) for e in evidence],
-        "confidence": float(relation.confidence),
-    }
+    confidences = [float(e.confidence) for e in evidence]
+    return [
+        [e.paper_id for e in evidence],
+        [e.sentence for e in evidence],
+        [e.start for e in evidence],
+        [e.end for e in evidence],
+        [e.rule for e in evidence],
+        confidences,
+        max(confidences, default=0.0),  # Relation.confidence
+    ]
+
+
+def relation_props(relation: Relation) -> dict[str, Any]:
+    return dict(zip(RELATION_PROPERTIES, relation_values(relation), strict=True))
 
 
 def relation_from_props(head: str, type_: str, tail: str, props: dict[str, Any]) -> Relation:
