@@ -22,7 +22,10 @@ How entities merge without holding the corpus:
 
 So `build A` then `add B` gives the same graph as `build A+B`, and an add costs what the
 new papers touch (a touched component's spellings and their papers), not the size of
-the graph.
+the graph. Joins that start from this run's temp tables (the batch's keys, the dirty
+components, the moved spellings, the affected relation keys) are written `CROSS JOIN`,
+which SQLite takes in the order written: without statistics its planner would often
+scan the whole of the store's table and look the temp table up instead.
 """
 
 from __future__ import annotations
@@ -258,7 +261,7 @@ class GraphBuilder:
         db = self.db
         db.executemany("INSERT INTO batch_keys VALUES (?)", [(k,) for k in keys])
         rows = db.execute(
-            "SELECT k.key, k.id, k.component FROM batch_keys b JOIN merge_keys k USING (key)"
+            "SELECT k.key, k.id, k.component FROM batch_keys b CROSS JOIN merge_keys k USING (key)"
         ).fetchall()
         db.execute("DELETE FROM batch_keys")
         return {key: (id_, comp) for key, id_, comp in rows}
@@ -364,8 +367,8 @@ class GraphBuilder:
             "s.entity, (SELECT json_group_array(paper) FROM mentions WHERE spelling = s.id), "
             "(SELECT json_array(paper, pos) FROM mentions WHERE spelling = s.id "
             f"ORDER BY paper, pos LIMIT 1), {fresh} "
-            "FROM dirty d JOIN merge_keys k ON k.component = d.component "
-            "JOIN spellings s ON s.merge_key = k.id ORDER BY k.component, s.id",
+            "FROM dirty d CROSS JOIN merge_keys k ON k.component = d.component "
+            "CROSS JOIN spellings s ON s.merge_key = k.id ORDER BY d.component",
             () if self.full else (self._first_new_mention,),
         )
         for _, rows in groupby(cursor, key=lambda r: r[0]):
@@ -394,11 +397,13 @@ class GraphBuilder:
             )
             db.execute(
                 "INSERT OR IGNORE INTO moved SELECT m.id FROM assigned a "
-                "JOIN mentions m ON m.spelling = a.spelling"
+                "CROSS JOIN mentions m ON m.spelling = a.spelling"
             )
             self._note_affected_keys()
         db.execute(
-            "UPDATE spellings SET entity = a.entity FROM assigned a WHERE spellings.id = a.spelling"
+            "UPDATE spellings SET entity = "
+            "(SELECT entity FROM assigned WHERE spelling = spellings.id) "
+            "WHERE id IN (SELECT spelling FROM assigned)"
         )
         db.execute("DELETE FROM assigned")
 
@@ -473,25 +478,29 @@ class GraphBuilder:
         else:
             self._note_affected_keys()
             stored = (
-                "SELECT r.id FROM relations r JOIN affected a "
+                "SELECT r.id FROM affected a CROSS JOIN relations r "
                 "ON r.head = a.head AND r.type = a.type AND r.tail = a.tail"
             )
             db.execute(f"DELETE FROM evidence WHERE relation IN ({stored})")
             db.execute(f"DELETE FROM relations WHERE id IN ({stored})")
             # Every extracted relation of an affected key: through the head's mentions
-            # (an entity head) or the head paper's own relations (a paper head).
+            # (an entity head) or the head paper's own relations (a paper head), read
+            # once for each head and type however many tails it has. CROSS JOIN keeps
+            # SQLite's join order (from the few affected keys out; with no statistics
+            # on the temp table it would scan raw_relations whole).
+            pairs = "(SELECT DISTINCT head, type FROM affected)"
             db.execute(
                 "CREATE TEMP TABLE derived AS SELECT * FROM ("
                 "SELECT a.head, a.type, coalesce(t.entity, r.paper) AS tail, r.paper_id, "
                 'r.start, r.rule, r."end", r.sentence, r.confidence '
-                "FROM affected a JOIN spellings hs ON hs.entity = a.head "
-                "JOIN mentions h ON h.spelling = hs.id "
-                "JOIN raw_relations r ON r.head = h.id AND r.type = a.type "
+                f"FROM {pairs} a CROSS JOIN spellings hs ON hs.entity = a.head "
+                "CROSS JOIN mentions h ON h.spelling = hs.id "
+                "CROSS JOIN raw_relations r ON r.head = h.id AND r.type = a.type "
                 f"{self._TAIL} "
                 "UNION ALL "
                 "SELECT a.head, a.type, coalesce(t.entity, r.paper) AS tail, r.paper_id, "
                 'r.start, r.rule, r."end", r.sentence, r.confidence '
-                "FROM affected a JOIN raw_relations r "
+                f"FROM {pairs} a CROSS JOIN raw_relations r "
                 "ON r.paper = a.head AND r.head IS NULL AND r.type = a.type "
                 f"{self._TAIL}"
                 ") d WHERE EXISTS (SELECT 1 FROM affected a "
