@@ -275,12 +275,14 @@ def _variant(pre: str | None, dash: str | None, post: str | None) -> bool:
 
 # One pass for the four shapes: each match is a whole word (_EDGE_L to _EDGE_R), and no
 # word has two of them (they differ in the first two characters or in a hyphen), so one
-# alternation finds what four passes over the text would.
+# alternation finds what four passes over the text would. The possessive `*+` and `{1,3}+`
+# give nothing back where giving back could not help (what follows them is a character
+# they do not take): a plain lower-case word fails at once instead of letter by letter.
 _COINED = re.compile(
     rf"{_EDGE_L}(?:[A-Z][a-z]+(?:[A-Z][a-z0-9]*)+[A-Z0-9]*"  # CamelCase
-    r"|[a-z]{1,3}[A-Z][A-Za-z0-9]+"  # rDPO, iGPT
+    r"|[a-z]{1,3}+[A-Z][A-Za-z0-9]+"  # rDPO, iGPT
     r"|[A-Z][A-Z0-9]{2,}s?"  # capitals
-    rf"|(?P<hyphenated>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)){_EDGE_R}"
+    rf"|(?P<hyphenated>[A-Za-z][A-Za-z0-9]*+(?:-[A-Za-z0-9]+)+)){_EDGE_R}"
 )
 
 
