@@ -483,3 +483,10 @@ def test_lower_case_task_phrases(extractor):
     assert "efficient object detection" not in entities and "hard detection" not in entities
     assert "improved tracking" not in entities and "tracking" not in entities
     assert entities["object detection"].type is EntityType.TASK
+    # an outer word no known task name uses: an adjective, a verb or a longer compound
+    entities, _, _ = extract(
+        extractor,
+        "Adversarial examples can fool automatic speech recognition systems. We revisit "
+        "contemporary program synthesis and sleep stage classification.",
+    )
+    assert not any(name.startswith(("fool", "contemporary", "stage")) for name in entities)

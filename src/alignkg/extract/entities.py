@@ -242,6 +242,15 @@ class EntityFinder:
 
     def __init__(self, lexicon: Lexicon) -> None:
         self.lexicon = lexicon
+        # The words known task names put before their head ("human" in "human pose
+        # estimation"): a task phrase's outer modifiers must be among them.
+        self.task_words = frozenset(
+            word
+            for e in lexicon.entries
+            if e.type is EntityType.TASK
+            for form in e.forms
+            for word in re.split(r"[\s-]+", form.lower())[:-1]
+        )
         self.method_acronyms = tuple(
             sorted(
                 {
@@ -316,7 +325,7 @@ class EntityFinder:
         # "sentiment classification": a lower-case task phrase, in the abstract.
         found.extend(
             Candidate(s, e, TASK_PHRASE, EntityType.TASK)
-            for s, e in task_phrases(text)
+            for s, e in task_phrases(text, self.task_words)
             if s > title_end
         )
         urls = names.url_spans(text)

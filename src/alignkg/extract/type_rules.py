@@ -158,16 +158,19 @@ _LONG_WORD = re.compile(r"(?<![\w-])[a-z]{6,}(?![\w-])")
 _MODIFIER_BEFORE = re.compile(r"(?<![\w-])([a-z][a-z-]*[a-z]|[23][dD])\s+$")
 
 
-def task_phrases(text: str) -> Iterator[tuple[int, int]]:
-    """Lower-case noun compounds that name a task ("sentiment classification", "3D pose
-    estimation"): one to three plain modifiers before a task word (data/type_cues.json,
-    task_phrases). Each head is read with a bounded look back: linear in the text."""
+def task_phrases(text: str, task_words: frozenset[str] = frozenset()) -> Iterator[tuple[int, int]]:
+    """Lower-case noun compounds that name a task ("sentiment classification", "3D human
+    pose estimation"): a plain modifier before a task word (data/type_cues.json,
+    task_phrases), and up to two more before it that known task names use as modifiers
+    (`task_words`: "human", "3d"). Another word there ("contemporary program synthesis",
+    "sleep stage classification") could be an adjective or the start of a longer compound:
+    no phrase then. Each head is read with a bounded look back: linear in the text."""
     heads, not_modifiers = _task_phrase_parts()
     for m in _LONG_WORD.finditer(text):
         if m.group() not in heads:
             continue
-        start = m.start()
-        for _ in range(3):
+        start, cut = m.start(), False
+        for i in range(3):
             word = _MODIFIER_BEFORE.search(text, max(0, start - 40), start)
             if word is None:
                 break
@@ -180,6 +183,9 @@ def task_phrases(text: str) -> Iterator[tuple[int, int]]:
                 or w in heads
             ):
                 break
+            if i > 0 and w not in task_words:
+                cut = True  # an adjective or a compound's first noun ("sleep stage ..."):
+                break  # the phrase would be cut short or run long, so none
             start = word.start()
-        if start < m.start():
+        if start < m.start() and not cut:
             yield start, m.end()
