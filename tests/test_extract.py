@@ -93,6 +93,15 @@ def test_generic_acronyms_are_not_entities(extractor):
         extractor, "Large language models (LLMs) and vision-language models (VLMs) are popular."
     )
     assert entities == {}
+    # arXiv 1902.05703: no "DNNs", and "like" starts no task phrase
+    entities, _, _ = extract(
+        extractor,
+        "Robots are increasingly turning to computationally expensive models such as deep "
+        "neural networks (DNNs) for tasks like localization, perception, planning, and object "
+        "detection.",
+    )
+    assert "DNNs" not in entities and "DNN" not in entities
+    assert "like localization" not in entities and "object detection" in entities
     # arXiv 2006.00753: "the SoTA models" are no model called SoTA
     entities, relations, _ = extract(
         extractor, "Our proposed model outperforms the SoTA models on the TextVQA dataset."
