@@ -37,7 +37,7 @@ class AcronymDefinition:
 
 
 def _looks_like_short_form(text: str) -> bool:
-    return bool(_SHORT.match(text)) and sum(c.isupper() for c in text) >= 1 and len(text) >= 2
+    return bool(_SHORT.match(text)) and any(map(str.isupper, text)) and len(text) >= 2
 
 
 def _initials(word: str) -> list[str]:

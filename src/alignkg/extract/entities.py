@@ -476,7 +476,7 @@ class EntityFinder:
                 return False  # "PPO-based", "GPT-4-generated", "RL-trained"
             parts = surface.split("-")
             if cand.source is COINED and not any(
-                sum(c.isupper() for c in part) >= 2 and not self.lexicon.is_generic(part)
+                sum(map(str.isupper, part)) >= 2 and not self.lexicon.is_generic(part)
                 for part in parts
             ):
                 return False  # "Human-AI": its only acronym is a generic one
@@ -638,7 +638,7 @@ def _add_repeated_mentions(text: str, entities: list[LocalEntity], chosen: list[
     for entity in entities:
         for form in sorted({entity.name, *entity.aliases}, key=len, reverse=True):
             # Acronym-like forms recur as spelled ("PRO" is not "pro"); others in any case.
-            exact = sum(c.isupper() for c in form) >= 2
+            exact = sum(map(str.isupper, form)) >= 2
             haystack, needle = (text, form) if exact else (folded, form.lower())
             if id(haystack) not in words:  # an index pays off on long texts only
                 long_text = len(text) > names.SHORT_TEXT

@@ -287,7 +287,7 @@ _COINED = re.compile(
 
 
 def _has_acronym_part(word: str) -> bool:
-    return any(sum(c.isupper() for c in part) >= 2 for part in word.split("-"))
+    return any(sum(map(str.isupper, part)) >= 2 for part in word.split("-"))
 
 
 def coined_names(text: str) -> Iterator[Span]:

@@ -104,7 +104,7 @@ def type_from_phrase(phrase: str) -> EntityType | None:
 def is_generic_phrase(phrase: str) -> bool:
     """ "large language models", "Vision-Language Models": names of no particular thing."""
     generic = _generic_words()
-    words = [w.lower() for w in re.split(r"[\s]+", phrase) if w]
+    words = phrase.lower().split()  # str.split's whitespace is the regexes' \s
     return bool(words) and all(w in generic or w.rstrip("s") in generic for w in words)
 
 
