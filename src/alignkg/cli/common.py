@@ -141,27 +141,24 @@ def _usage_errors_on_one_line(ctx: Any) -> Iterator[None]:
         raise fail(message, err.exit_code) from None
 
 
-class AlignkgCommand(TyperCommand):
+class _AlignkgParsing:
+    """What alignkg's commands and groups share: tidy help, usage errors on one line."""
+
     def get_params(self, ctx: Any) -> list[Any]:
-        return _tidy_params(super().get_params(ctx))
+        return _tidy_params(super().get_params(ctx))  # type: ignore[misc]
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         with _usage_errors_on_one_line(ctx):
-            return super().parse_args(ctx, args)
+            return super().parse_args(ctx, args)  # type: ignore[misc]
 
+
+class AlignkgCommand(_AlignkgParsing, TyperCommand):
     def invoke(self, ctx: Any) -> Any:
         with _usage_errors_on_one_line(ctx):  # a bad value found by the command itself
             return super().invoke(ctx)
 
 
-class AlignkgGroup(TyperGroup):
-    def get_params(self, ctx: Any) -> list[Any]:
-        return _tidy_params(super().get_params(ctx))
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        with _usage_errors_on_one_line(ctx):
-            return super().parse_args(ctx, args)
-
+class AlignkgGroup(_AlignkgParsing, TyperGroup):
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         with _usage_errors_on_one_line(ctx):  # "No such command"
             return super().resolve_command(ctx, args)
