@@ -185,8 +185,15 @@ def _named_matches(text: str) -> Iterator[re.Match[str]]:
         haystack = folded if case_blind else text
         if haystack is None:
             yield from regex.finditer(text)
-        elif first := quick.search(haystack):
-            yield from regex.finditer(text, first.start() if starts else 0)
+        elif starts:  # tried only where the quick search matches, every such place
+            end, hint = 0, quick.search(haystack)
+            while hint is not None:
+                if hint.start() >= end and (m := regex.match(text, hint.start())):
+                    yield m
+                    end = m.end()
+                hint = quick.search(haystack, hint.start() + 1)
+        elif quick.search(haystack):
+            yield from regex.finditer(text)
 
 
 _PHRASE_BEFORE = re.compile(r"(?<=\s)(?:[A-Z][a-z]+[ -]){1,3}$")
