@@ -108,17 +108,15 @@ def triples(blocks: Iterable[Block]) -> Iterator[ox.Triple]:
     return OxigraphTerms().triples(blocks)
 
 
-def _writer(format_: ox.RdfFormat) -> Writer:
-    def write(blocks: Iterable[Block], out: TextSink, prefixes: Prefixes) -> None:
-        sink = _Utf8Writer(out)
-        ordered = dict(sorted(prefixes.items()))
-        ox.serialize(triples(blocks), sink, format=format_, prefixes=ordered)
-        sink.close()
-
-    return write
-
-
 Writer = Callable[[Iterable[Block], TextSink, Prefixes], None]
+
+
+def write_turtle(blocks: Iterable[Block], out: TextSink, prefixes: Prefixes) -> None:
+    """Oxigraph's Turtle serializer, the prefixes in a fixed order, streamed to `out`."""
+    sink = _Utf8Writer(out)
+    ordered = dict(sorted(prefixes.items()))
+    ox.serialize(triples(blocks), sink, format=ox.RdfFormat.TURTLE, prefixes=ordered)
+    sink.close()
 
 
 def write_ntriples(blocks: Iterable[Block], out: TextSink, prefixes: Prefixes) -> None:
@@ -158,9 +156,6 @@ def write_jsonld(blocks: Iterable[Block], out: TextSink, prefixes: Prefixes) -> 
         out.write(separator + node[1:-1].decode("utf-8"))  # [{...}] -> {...}
         separator = ",\n"
     out.write("\n]\n")
-
-
-write_turtle = _writer(ox.RdfFormat.TURTLE)
 
 
 @dataclass(frozen=True, slots=True)
