@@ -3,6 +3,8 @@ must find what the plain regex finds."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from alignkg.extract import names
@@ -67,3 +69,15 @@ def test_model_names_start_at_a_word_edge():
     text = "ChatGPT-4, xGPT-4, GPT-4o, *GPT-4 and -GPT-4; GPT-3.5-turbo."
     found = [text[s:e] for s, e, _ in names.model_names(text, families)]
     assert found == ["GPT-4o", "GPT-3.5-turbo"]
+
+
+def test_matches_where_a_quick_search_finds_what_finditer_finds():
+    """Tried only where the quick search matches, overlapping places too ("abab" in
+    "ababab" stands at 0 and 2), a regex finds what finditer finds."""
+    regex, quick = re.compile(r"\bab(?:ab)*c|abab"), re.compile(r"ab")
+    for text in ("ababab", "xabababc abc", "ab-abc", "cab abab abababc"):
+        expected = [m.span() for m in regex.finditer(text)]
+        assert [m.span() for m in names.matches_where(regex, quick, text)] == expected, text
+    text = "We study the Dromedary model and a SPIN method; the Partial Occlusion technique."
+    found = [text[s:e] for s, e, _ in names.described_names(text)]
+    assert found == ["Dromedary", "SPIN"]

@@ -185,13 +185,8 @@ def _named_matches(text: str) -> Iterator[re.Match[str]]:
         haystack = folded if case_blind else text
         if haystack is None:
             yield from regex.finditer(text)
-        elif starts:  # tried only where the quick search matches, every such place
-            end, hint = 0, quick.search(haystack)
-            while hint is not None:
-                if hint.start() >= end and (m := regex.match(text, hint.start())):
-                    yield m
-                    end = m.end()
-                hint = quick.search(haystack, hint.start() + 1)
+        elif starts:
+            yield from names.matches_where(regex, quick, text, haystack)
         elif quick.search(haystack):
             yield from regex.finditer(text)
 

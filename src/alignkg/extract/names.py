@@ -20,6 +20,22 @@ _EDGE_R = r"(?![\w\-]*\w)"
 _EDGE_CHAR = re.compile(r"[\w\-*]")  # what may not stand right before a name (_EDGE_L)
 
 
+def matches_where(
+    regex: re.Pattern[str], quick: re.Pattern[str], text: str, haystack: str | None = None
+) -> Iterator[re.Match[str]]:
+    """`regex.finditer(text)` for a regex each of whose matches starts where `quick` (a
+    regex with a literal start, which `re` skips ahead to) matches `haystack` (the text,
+    or its lower case where that keeps every offset): `regex` is tried only there, at
+    every such place (overlapping ones too), not at every position of the text."""
+    haystack = text if haystack is None else haystack
+    end, hint = 0, quick.search(haystack)
+    while hint is not None:
+        if hint.start() >= end and (m := regex.match(text, hint.start())):
+            yield m
+            end = m.end()
+        hint = quick.search(haystack, hint.start() + 1)
+
+
 def _at_edges(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
     """`regex.finditer` as if the regex began with _EDGE_L, for a regex that starts with
     literal letters (model family names): without a look-behind in front, `re` skips
@@ -303,6 +319,7 @@ _DESCRIBED = re.compile(
     r"(?P<noun>technique|method|algorithm|framework|approach|strategy|model|benchmark|dataset"
     r"|metric|task|paradigm)\b"
 )
+_DESCRIBED_START = re.compile(r"(?:the|an?|our)\s+[A-Z]")  # where a match of _DESCRIBED starts
 _DESCRIBED_TYPES = {
     "benchmark": EntityType.DATASET,
     "dataset": EntityType.DATASET,
@@ -315,7 +332,7 @@ _DESCRIBED_TYPES = {
 def described_names(text: str) -> Iterator[Span]:
     """A capitalised name before what it is: "the Dromedary model", "the SPIN method";
     Title-Case words ("the Partial Occlusion technique") describe, they do not name."""
-    for m in _DESCRIBED.finditer(text):
+    for m in matches_where(_DESCRIBED, _DESCRIBED_START, text):
         name = m.group("name").rstrip()
         words = name.split()
         if len(words) > 1 and not any(re.search(r"\w[A-Z]|\d|^[A-Z]{2}", w) for w in words):
