@@ -405,8 +405,8 @@ class EntityFinder:
             if entry is None:
                 return
             entity = LocalEntity(entry.name, entry.type, True, links=entry.links)
-            for form in entry.forms:
-                registry.setdefault(match_key(form), entity)
+            for key in self.lexicon.form_keys(entry):
+                registry.setdefault(key, entity)
         if not entity.mentions:
             entity.mentions.append((at, at + len(parent)))
             entities.append(entity)
@@ -418,7 +418,7 @@ class EntityFinder:
             return
         entry = self.lexicon.lookup(d.long) or self.lexicon.lookup(d.short)
         if entry is not None and not (
-            self.lexicon.lookup(d.long) or match_key(d.short) in {match_key(f) for f in entry.forms}
+            self.lexicon.lookup(d.long) or match_key(d.short) in self.lexicon.form_keys(entry)
         ):
             entry = None
         if entry is not None and not entry.curated and not self.lexicon.lookup(d.long):
@@ -450,8 +450,8 @@ class EntityFinder:
         for form in (d.short, d.long, entity.name):
             registry.setdefault(match_key(form), entity)
         if entry is not None:
-            for form in entry.forms:
-                registry.setdefault(match_key(form), entity)
+            for key in self.lexicon.form_keys(entry):
+                registry.setdefault(key, entity)
 
     def _known_type(self, name: str) -> EntityType | None:
         entry = self.lexicon.lookup(name)
@@ -507,8 +507,8 @@ class EntityFinder:
             entity = registry.get(match_key(entry.name)) or LocalEntity(
                 entry.name, entry.type, True, links=entry.links
             )
-            for form in entry.forms:
-                registry.setdefault(match_key(form), entity)
+            for key in self.lexicon.form_keys(entry):
+                registry.setdefault(key, entity)
         else:
             type_ = (
                 cand.type

@@ -53,10 +53,12 @@ class Lexicon:
     _by_key: dict[str, tuple[LexiconEntry, frozenset[str] | None]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _form_keys: dict[int, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         spellings: dict[str, tuple[LexiconEntry, set[str] | None]] = {}
         for entry in self.entries:
+            self._form_keys[id(entry)] = tuple(match_key(form) for form in entry.forms)
             for form in entry.forms:
                 owner, cased = spellings.setdefault(match_key(form), (entry, set()))
                 if owner is not entry:
@@ -76,6 +78,10 @@ class Lexicon:
             return None
         entry, cased = found
         return entry if cased is None or _spelling(form) in cased else None
+
+    def form_keys(self, entry: LexiconEntry) -> tuple[str, ...]:
+        """The match keys of one of this lexicon's entries' forms, made once."""
+        return self._form_keys[id(entry)]
 
     def is_generic(self, form: str) -> bool:
         return form in self.not_entities or form.rstrip("s") in self.not_entities

@@ -77,7 +77,9 @@ class Cues:
 
     def within(self, label: str, lo: int, hi: int) -> list[Span]:
         """The spans of `label` that lie inside [lo, hi)."""
-        spans = self.spans.get(label, ())
+        spans = self.spans.get(label)
+        if not spans:
+            return []  # most labels match nowhere in a doc
         i = bisect_left(spans, (lo, -1))  # spans are sorted: read from lo on, not all
         inside = []
         while i < len(spans) and spans[i][0] < hi:

@@ -48,7 +48,7 @@ def _alternation(phrases: list[str], comma: str = "") -> str:
 
 @cache
 def _context_regexes() -> tuple[
-    tuple[tuple[EntityType, re.Pattern[str]], ...],
+    tuple[tuple[EntityType, re.Pattern[str], tuple[str, ...]], ...],
     tuple[tuple[EntityType, re.Pattern[str], tuple[str, ...]], ...],
     re.Pattern[str],
     re.Pattern[str],
@@ -56,7 +56,11 @@ def _context_regexes() -> tuple[
     cues = _cues()
     # The word right after the name ("GLUE benchmark", "BLEU score"), not "-based" etc.
     after = tuple(
-        (EntityType(t), re.compile(rf"^[-\s]?(?:{_alternation(words)})\b", re.I))
+        (
+            EntityType(t),
+            re.compile(rf"^[-\s]?(?:{_alternation(words)})\b", re.I),
+            tuple(sorted({w.split()[0].lower() for w in words})),  # a quick check first
+        )
         for t, words in cues["after"].items()
     )
     # The words right before it ("the task of X", "datasets such as X, Y and"), with the
@@ -119,8 +123,9 @@ def type_from_context(before: str, after: str) -> EntityType | None:
         return EntityType(_cues()["appositive"][noun])
     if model_size.match(head):
         return EntityType.MODEL
-    for type_, cue in after_cues:
-        if cue.match(head):
+    first = _first_words(head)
+    for type_, cue, cue_starts in after_cues:
+        if (first is None or first.startswith(cue_starts)) and cue.match(head):
             return type_
     window = before[-160:]
     if window.rstrip().endswith((",", "and", "or")):  # how a _LIST_TAIL match ends
@@ -132,6 +137,13 @@ def type_from_context(before: str, after: str) -> EntityType | None:
         if (last is None or last.endswith(cue_ends)) and cue.search(tail):
             return type_
     return None
+
+
+def _first_words(head: str) -> str | None:
+    """`head` lower-cased from where an after-cue would start (after one "-" or space),
+    or None where lower-casing is not the regexes' case folding (non-ASCII text)."""
+    start = head[1:21] if head[:1] == "-" or head[:1].isspace() else head[:20]
+    return start.lower() if start.isascii() else None
 
 
 def _last_words(tail: str) -> str | None:
