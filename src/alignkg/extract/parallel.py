@@ -48,13 +48,18 @@ def _stop(pool: ProcessPoolExecutor, finished: bool) -> None:
     if finished:
         pool.shutdown(wait=True)
         return
-    # The executor has no public way to stop a running task; its workers are ours.
+    # The executor has no public way to stop a running task; its workers are ours. Stop
+    # them first, then shut the executor down: with its workers gone, its manager thread
+    # takes the broken-pool path and exits. The other order, shutdown(wait=False) and then
+    # killing the workers, can leave that thread replacing dead workers or sending stop
+    # sentinels down a closed pipe, which multiprocessing prints as a traceback
+    # ("OSError: Bad file descriptor"; CPython gh-132969, not fixed in 3.11).
     processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()
     for process in processes:
         process.join(5)
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def extract_in_processes(
