@@ -17,6 +17,7 @@ _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _SHORT = re.compile(r"^[*A-Za-z][\w*.+-]{0,14}$")
 _WORD = re.compile(r"[\w*][\w*'’.+-]*")
 _CLAUSE_BREAK = re.compile(r"[,;:.!?\"“”()\[\]{}\n]")
+_PARTS = re.compile(r"[-/]")  # of a hyphenated word, for its initials
 _SHORT_BEFORE = re.compile(r"([*A-Za-z][\w*.+-]{1,14})$")
 _FUNCTION_WORDS = frozenset(
     {"of", "from", "with", "for", "the", "and", "to", "in", "on", "a", "via"}
@@ -44,7 +45,7 @@ def _initials(word: str) -> list[str]:
     """What a word contributes to an acronym: its capitals when it is an acronym itself
     ("DPO" in "Multi-Action-Head DPO"), else its first letter, per hyphenated part."""
     letters = []
-    for part in re.split(r"[-/]", word):
+    for part in _PARTS.split(word):
         if not part:
             continue
         capitals = [c.lower() for c in part if c.isupper() or c.isdigit()]

@@ -105,7 +105,9 @@ class EntityRecognizer:
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
-        definitions = doc._.acronyms if doc._.acronyms is not None else find_definitions(text)
+        definitions = doc._.acronyms
+        if definitions is None:
+            definitions = find_definitions(text)
         matches = [(s, e) for _, s, e in self.exact(doc)] + [(s, e) for _, s, e in self.folded(doc)]
         lexicon_spans = char_offsets(doc, matches)
         candidates = self.finder.candidates(
