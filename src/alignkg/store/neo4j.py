@@ -282,9 +282,9 @@ class Neo4jStore:
     def save(self, graph: KnowledgeGraph, on_batch: Callable[[str, int], None] | None = None):
         """Replace the stored graph by `graph` (batched; see neo4j_loader: idempotent, and
         complete after a re-run, but not atomic)."""
-        GraphLoader(self.driver, self.database, self.batch_size, on_batch, where=self.where).save(
-            graph
-        )
+        GraphLoader(
+            self.driver, self.database, self.batch_size, on_batch, self.workers, self.where
+        ).save(graph)
 
     @_translated
     def apply_schema(self) -> None:
