@@ -438,3 +438,76 @@ def test_a_base_or_a_fine_tuned_model_is_not_proposed(nlp):
         assert not any(t == "PROPOSES" and tail.startswith("Mistral") for _, t, tail in found)
     found = relations_of(nlp, *ZEPHYR)
     assert not any(h.startswith("Mistral") and t == "TRAINED_WITH" for h, t, _ in found)
+
+
+# --- a cue's claim distributes over a coordinated list of names --------------------------
+
+ORPO = (  # arXiv 2403.07691
+    "ORPO: Monolithic Preference Optimization without Reference Model",
+    "We introduce a reference model-free monolithic odds ratio preference optimization "
+    "algorithm, ORPO, eliminating the necessity for an additional preference alignment "
+    "phase. Specifically, fine-tuning Phi-2 (2.7B), Llama-2 (7B), and Mistral (7B) with "
+    "ORPO on the UltraFeedback alone surpasses the performance of state-of-the-art language "
+    "models with more than 7B and 13B parameters.",
+)
+
+
+@pytest.mark.parametrize(
+    ("paper", "statements"),
+    [
+        # a list with parenthesised sizes, inside the training cue
+        (
+            ORPO,
+            {
+                ("Phi-2", "TRAINED_WITH", "ORPO"),
+                ("Llama 2", "TRAINED_WITH", "ORPO"),
+                ("Mistral", "TRAINED_WITH", "ORPO"),
+            },
+        ),
+        (  # arXiv 2001.02885
+            (
+                "Resolving the Scope of Speculation and Negation using Transformer-Based "
+                "Architectures",
+                "We observe that XLNet consistently outperforms BERT and RoBERTa, contrary to "
+                "results on other benchmark datasets.",
+            ),
+            {("XLNet", "OUTPERFORMS", "BERT"), ("XLNet", "OUTPERFORMS", "RoBERTa")},
+        ),
+        (
+            ("A Paper", "We apply DPO to Llama-3-8B and Mistral-7B."),
+            {("Llama-3-8B", "TRAINED_WITH", "DPO"), ("Mistral-7B", "TRAINED_WITH", "DPO")},
+        ),
+        (
+            ("A Paper", "We present Zephyr-7B, built on LLaMA-2 and Mistral."),
+            {("Zephyr-7B", "BASED_ON", "Llama 2"), ("Zephyr-7B", "BASED_ON", "Mistral")},
+        ),
+        (
+            ("A Paper", "We fine-tune Llama-3-8B and Mistral-7B with DPO, IPO and KTO."),
+            {
+                (m, "TRAINED_WITH", a)
+                for m in ("Llama-3-8B", "Mistral-7B")
+                for a in ("DPO", "IPO", "KTO")
+            },
+        ),
+    ],
+)
+def test_a_cue_distributes_over_a_list(nlp, paper, statements):
+    assert statements <= relations_of(nlp, *paper)
+
+
+@pytest.mark.parametrize(
+    ("abstract", "beaten", "not_beaten"),
+    [
+        # the list ends at a clause ("while") and at a sentence's end
+        ("SimPO outperforms DPO and IPO, while KTO is slower than RRHF.", {"DPO", "IPO"}, {"KTO"}),
+        (
+            "SimPO outperforms DPO and IPO. KTO and RRHF are slower.",
+            {"DPO", "IPO"},
+            {"KTO", "RRHF"},
+        ),
+    ],
+)
+def test_a_list_stops_at_a_clause_or_a_sentence_end(nlp, abstract, beaten, not_beaten):
+    found = relations_of(nlp, "A Paper", abstract)
+    tails = {tail for head, t, tail in found if head == "SimPO" and t == "OUTPERFORMS"}
+    assert beaten <= tails and not tails & not_beaten, found

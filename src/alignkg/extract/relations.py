@@ -121,17 +121,20 @@ def _object_of_verb(cue_text_before: str, entity: LocalEntity) -> bool:
 
 
 _CLOSE_WORD = re.compile(r"[\w-]+(?:['’]s)?")
-_COORDINATION = re.compile(r"\s*(?:,\s*)?(?:(?:and|or)\s+)?")
+# What joins the names of a list: a comma, "and", "or", after a short parenthesis that
+# belongs to the name before ("Phi-2 (2.7B), Llama-2 (7B), and Mistral (7B)").
+_COORDINATION = re.compile(r"\s*(?:\([^()]{1,40}\)\s*)?(?:,\s*)?(?:(?:and|or)\s+)?")
 
 
 def _coordinated(text: str, offset: int, objects: list[tuple[int, int, LocalEntity]]):
-    """The first object and those joined to it by commas, "and", "or": the list in
-    "outperforming methods such as ParCo, MoMask, and BAMM", not "GPT-4" in
-    "DPO supplemented with extra GPT-4 preference data"."""
+    """The first object and the names of its type joined to it by commas, "and", "or":
+    the list in "outperforming methods such as ParCo, MoMask, and BAMM", not "GPT-4" in
+    "DPO supplemented with extra GPT-4 preference data". A cue's claim distributes over
+    the list: "outperforms DPO, IPO and KTO" beats each."""
     chain = objects[:1]
     for item in objects[1:]:
         gap = text[chain[-1][1] - offset : item[0] - offset]
-        if not _COORDINATION.fullmatch(gap):
+        if item[2].type is not chain[0][2].type or not _COORDINATION.fullmatch(gap):
             break
         chain.append(item)
     return [entity for _, _, entity in chain]
@@ -444,8 +447,7 @@ class RelationFinder:
             else:
                 pairs = [(subjects[0], after[0])] if len(subjects) == 1 and after else []
         else:
-            count = {"first": 1, "first-two": 2}.get(rule.objects, len(after))
-            pairs = [(head, tail) for head in subjects for tail in after[:count]]
+            pairs = [(head, tail) for head in subjects for tail in after]
         for head, tail in pairs:
             # A paper does not claim that something beats its own contribution.
             if tail is head or (tail is main and RelationType.OUTPERFORMS in rule.relations):
@@ -488,7 +490,8 @@ class RelationFinder:
         chain = [heads[-1]]
         for s, e in reversed(candidates):
             if s < chain[-1][0]:
-                if not _COORDINATION.fullmatch(text[_mention_end(e, s) - lo : chain[-1][0] - lo]):
+                gap = text[_mention_end(e, s) - lo : chain[-1][0] - lo]
+                if e.type is not chain[0][1].type or not _COORDINATION.fullmatch(gap):
                     break
                 chain.append((s, e))
         return [e for _, e in reversed(chain)]
@@ -515,9 +518,9 @@ class RelationFinder:
         model it is applied to ("applying our method to the vanilla GPT3")."""
         methods = [e for e in inside if e.type is EntityType.METHOD]
         method = methods[0] if methods else (ref[1] if ref else None)
-        target = next((e for e in after[:1] if e.type is EntityType.MODEL), None)
-        model = own_model if own_model is not None else target
-        if method is not None and model is not None:
+        targets = [e for e in after if e.type is EntityType.MODEL]
+        models = [own_model] if own_model is not None else targets
+        for model in models if method is not None else ():
             yield from self._relation(rule.name, model, method, sentence)
 
     def _before_cue(self, rule, sentence, present, cues, subject) -> Iterator[FoundRelation]:

@@ -8,8 +8,9 @@ contribution; "own-model": the paper's model), which is the subject, when the se
 names none before the cue (a name that is no preposition's object, or "our method", "the
 resulting model"), as `fallback` says: "always", "unless-paper-acts" ("We extend DPO":
 the paper, not its method, extends) or "if-paper-acts" ("we train it with DPO"), which `objects` it
-takes ("first", "first-two", "list": a coordinated list, "last-before": the last model
-before the cue, "respectively": "X and Y are versions of A and B", "apply-to": "applying
+takes ("first": the first name after the cue with the names of its type coordinated
+with it, "X, Y (7B) and Z", over which the claim distributes; "last-before": the last
+model before the cue, "respectively": "X and Y are versions of A and B", "apply-to": "applying
 M to X"), what `gap` may stand between the cue and its first object ("close": three
 words at most, no preposition, no punctuation; "no-scope": no preposition that opens a
 scope, "on X"),
@@ -42,7 +43,7 @@ from alignkg.records import RelationType
 from alignkg.schema import SCHEMA, Kind
 
 RULES_FILE = "relation_rules.json"
-_OBJECTS = {"first", "first-two", "list", "last-before", "respectively", "apply-to"}
+_OBJECTS = {"first", "last-before", "respectively", "apply-to"}
 _SUBJECTS = {"claimant", "own-model"}
 _GAPS = {"close", "no-scope"}
 _FALLBACKS = {"always", "unless-paper-acts", "if-paper-acts"}
