@@ -366,6 +366,15 @@ SPPO = (
     "In our experiments, we fine-tune Mistral-7B-Instruct-v0.2 with SPPO on UltraFeedback prompts.",
 )
 
+ORPO = (  # arXiv 2403.07691
+    "ORPO: Monolithic Preference Optimization without Reference Model",
+    "We introduce a reference model-free monolithic odds ratio preference optimization "
+    "algorithm, ORPO, eliminating the necessity for an additional preference alignment "
+    "phase. Specifically, fine-tuning Phi-2 (2.7B), Llama-2 (7B), and Mistral (7B) with "
+    "ORPO on the UltraFeedback alone surpasses the performance of state-of-the-art language "
+    "models with more than 7B and 13B parameters.",
+)
+
 
 @pytest.mark.parametrize(
     ("paper", "statements"),
@@ -426,35 +435,7 @@ SPPO = (
             ),
             {("Llama 2 70B", "TRAINED_WITH", "Self-Rewarding Language Models")},
         ),
-    ],
-)
-def test_lineage_in_well_known_papers(nlp, paper, statements):
-    assert statements <= relations_of(nlp, *paper)
-
-
-def test_a_base_or_a_fine_tuned_model_is_not_proposed(nlp):
-    for paper in (ZEPHYR, SPPO):
-        found = relations_of(nlp, *paper)
-        assert not any(t == "PROPOSES" and tail.startswith("Mistral") for _, t, tail in found)
-    found = relations_of(nlp, *ZEPHYR)
-    assert not any(h.startswith("Mistral") and t == "TRAINED_WITH" for h, t, _ in found)
-
-
-# --- a cue's claim distributes over a coordinated list of names --------------------------
-
-ORPO = (  # arXiv 2403.07691
-    "ORPO: Monolithic Preference Optimization without Reference Model",
-    "We introduce a reference model-free monolithic odds ratio preference optimization "
-    "algorithm, ORPO, eliminating the necessity for an additional preference alignment "
-    "phase. Specifically, fine-tuning Phi-2 (2.7B), Llama-2 (7B), and Mistral (7B) with "
-    "ORPO on the UltraFeedback alone surpasses the performance of state-of-the-art language "
-    "models with more than 7B and 13B parameters.",
-)
-
-
-@pytest.mark.parametrize(
-    ("paper", "statements"),
-    [
+        # a cue's claim distributes over a coordinated list of names of one type
         # a list with parenthesised sizes, inside the training cue
         (
             ORPO,
@@ -491,8 +472,19 @@ ORPO = (  # arXiv 2403.07691
         ),
     ],
 )
-def test_a_cue_distributes_over_a_list(nlp, paper, statements):
+def test_lineage_in_well_known_papers(nlp, paper, statements):
     assert statements <= relations_of(nlp, *paper)
+
+
+def test_a_base_or_a_fine_tuned_model_is_not_proposed(nlp):
+    for paper in (ZEPHYR, SPPO):
+        found = relations_of(nlp, *paper)
+        assert not any(t == "PROPOSES" and tail.startswith("Mistral") for _, t, tail in found)
+    found = relations_of(nlp, *ZEPHYR)
+    assert not any(h.startswith("Mistral") and t == "TRAINED_WITH" for h, t, _ in found)
+
+
+# --- a cue's claim distributes over a coordinated list of names --------------------------
 
 
 @pytest.mark.parametrize(
