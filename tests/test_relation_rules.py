@@ -503,3 +503,28 @@ def test_a_list_stops_at_a_clause_or_a_sentence_end(nlp, abstract, beaten, not_b
     found = relations_of(nlp, "A Paper", abstract)
     tails = {tail for head, t, tail in found if head == "SimPO" and t == "OUTPERFORMS"}
     assert beaten <= tails and not tails & not_beaten, found
+
+
+@pytest.mark.parametrize(
+    ("paper", "model"),
+    [
+        (  # arXiv 1911.11929: the architectures are based on them, not CSPNet
+            (
+                "CSPNet: A New Backbone that can Enhance Learning Capability of CNN",
+                "In this paper, we propose Cross Stage Partial Network (CSPNet) to mitigate "
+                "the problem that previous works require heavy inference computations from "
+                "the network architecture perspective. The CSPNet is easy to implement and "
+                "general enough to cope with architectures based on ResNet, ResNeXt, and "
+                "DenseNet.",
+            ),
+            "CSPNet",
+        ),
+        (
+            ("A Paper", "We compare Zephyr-7B with models trained with RLHF and DPO."),
+            "Zephyr-7B",
+        ),
+    ],
+)
+def test_a_model_cue_after_a_prepositions_object_describes_that_object(nlp, paper, model):
+    found = relations_of(nlp, *paper)
+    assert not any(h == model and t in ("BASED_ON", "TRAINED_WITH") for h, t, _ in found), found

@@ -216,6 +216,15 @@ class RelationFinder:
             )
             for name in ("prepositions", "base_prepositions")
         )
+        # "to cope with architectures based on X": a model cue right after a preposition's
+        # object (one or two words) describes that object. ("to" is also the infinitive's:
+        # "which we use to further fine-tune".)
+        nominal = tuple(w for w in self.table.words("prepositions") if w != "to")
+        self._described = re.compile(
+            rf"(?<![\w-])(?:{words_regex(nominal)})"
+            r"\s+(?:[\w-]+\s+){1,2}$",
+            re.I,
+        )
         self._systems = re.compile(
             rf"(?<![\w-])(?:{words_regex(self.table.words('trained_system_words'))})(?![\w-])", re.I
         )
@@ -429,6 +438,8 @@ class RelationFinder:
                     model = own["model"] if id(own["model"]) in named else None
                     yield from self._applied(rule, sentence, inside, ref, after, model)
                     continue
+                if rule.subject == "own-model" and self._describes_another(sentence, before, at):
+                    continue
                 subjects = self._subjects(rule, sentence, before, cues, fence, at, own)
                 domain = self._kinds(rule, "domain")
                 if previous is not None and all(
@@ -455,6 +466,15 @@ class RelationFinder:
             if rule.reverse:
                 head, tail = tail, head
             yield from self._relation(rule.name, head, tail, sentence)
+
+    def _describes_another(self, sentence, before, at) -> bool:
+        """Whether a model cue modifies the noun just before it, a preposition's object
+        that is no name: "architectures based on ResNet, ResNeXt, and DenseNet", "models
+        trained with RLHF" after "compared with"."""
+        lo = sentence.start
+        ends = [_mention_end(e, s) for s, e in before if s < at]
+        start = max(ends, default=lo)
+        return start < at and bool(self._described.search(sentence.text[start - lo : at - lo]))
 
     def _subjects(self, rule, sentence, before, cues, fence, at, own) -> list[LocalEntity]:
         """Who makes the claim: "our method" or "the resulting model" when it stands
