@@ -452,6 +452,46 @@ def test_a_new_benchmark_the_abstract_dwells_on_is_introduced(extractor):
             "VidFace",
             EntityType.MODEL,
         ),
+        # A kind and a naming verb beat the name's shape ("-QA" is a benchmark's).
+        (
+            "Knowledge Graph Question Answering using Graph-Pattern Isomorphism",
+            "In this paper, we present a novel QA approach, dubbed TeBaQA. Our approach "
+            "learns to answer questions based on graph isomorphisms.",
+            "TeBaQA",
+            EntityType.METHOD,
+        ),
+        # ... through a list: "datasets named A and X".
+        (
+            "Visual Relationship Forecasting in Videos",
+            "To evaluate the task, we introduce two video datasets named VRF-AG and "
+            "VRF-VidOR, with spatio-temporally localized visual relation annotations.",
+            "VRF-VidOR",
+            EntityType.DATASET,
+        ),
+        # ... and the type of a Papers with Code homonym (CLIC, a dataset there).
+        (
+            "CLIC: Curriculum Learning and Imitation for object Control",
+            "To learn in this environment, we propose an unsupervised reinforcement learning "
+            "agent called CLIC for Curriculum Learning and Imitation for Control.",
+            "CLIC",
+            EntityType.MODEL,
+        ),
+        # Listed with a known dataset: a dataset, whatever the list's noun says.
+        (
+            "Scaling Up Visual and Vision-Language Representation Learning",
+            "Our visual representation achieves strong performance when transferred to "
+            "classification tasks such as ImageNet and VTAB.",
+            "VTAB",
+            EntityType.DATASET,
+        ),
+        # An apposition with "agent" somewhere in it says nothing of the name.
+        (
+            "Google Research Football: A Novel Reinforcement Learning Environment",
+            "In imitation learning from observation IfO, a learning agent seeks to imitate a "
+            "demonstrating agent using only observations of the demonstrated behavior.",
+            "IfO",
+            None,
+        ),
         # Architecture classes the field abbreviates are methods (GUIDELINES.md).
         (
             "Traffic Surveillance",

@@ -21,7 +21,10 @@ from alignkg.extract.acronyms import AcronymDefinition
 from alignkg.extract.lexicon import Lexicon
 from alignkg.extract.rule_table import load_rule_table, words_regex
 from alignkg.extract.type_rules import (
+    explicit_type,
     is_generic_phrase,
+    list_mates,
+    list_types_first,
     task_phrases,
     type_from_context,
     type_from_phrase,
@@ -464,6 +467,12 @@ class EntityFinder:
             return EntityType.MODEL
         return None
 
+    def _list_type(self, before: str) -> EntityType | None:
+        """ "tasks such as ImageNet and VTAB": a name listed with known names of one type
+        is of that type, whatever the list's noun says."""
+        types = {t for mate in list_mates(before) if (t := self._known_type(mate))}
+        return types.pop() if len(types) == 1 else None
+
     def _type_of_last_word(self, phrase: str) -> EntityType | None:
         """ "Multi-Action-Head DPO" is a kind of DPO: the type of a known last word."""
         words = phrase.split()
@@ -503,6 +512,14 @@ class EntityFinder:
         entry = self.lexicon.lookup(surface) or (
             self.lexicon.lookup(surface[:-1]) if surface.endswith("s") else None  # "LoRAs"
         )
+        # What the paper says it is ("an approach, dubbed TeBaQA", "an agent called CLIC")
+        # beats the name's shape ("-QA") and the type of an imported homonym (a PwC dataset).
+        if entry is None:
+            said = explicit_type(text[max(0, cand.start - 40) : cand.start])
+        else:  # any mention may say it: "CLIC: ..." in the title, "an agent called CLIC"
+            said = None if entry.curated else _type_from_mentions(surface, text, explicit=True)
+        if entry is not None and said is not None and said is not entry.type:
+            entry = None
         if entry is not None:
             entity = registry.get(match_key(entry.name)) or LocalEntity(
                 entry.name, entry.type, True, links=entry.links
@@ -510,8 +527,10 @@ class EntityFinder:
             for key in self.lexicon.form_keys(entry):
                 registry.setdefault(key, entity)
         else:
+            listed = self._list_type(text[max(0, cand.start - 200) : cand.start])
             type_ = (
-                cand.type
+                said
+                or cand.type
                 or (
                     registry[match_key(cand.parent)].type
                     if cand.parent and match_key(cand.parent) in registry
@@ -519,8 +538,10 @@ class EntityFinder:
                 )
                 or (self._known_type(cand.parent) if cand.parent else None)
                 or self._sized_known_model(surface)
+                or (listed if listed in list_types_first() else None)
                 or type_from_context(*_context(text, cand.start, cand.end))
                 or _type_from_mentions(surface, text)
+                or listed
                 or cand.learned  # the trained NER (learned.py), below every rule
                 # "named X", "we propose X": a proposal is a method's or a model's evidence.
                 or (EntityType.METHOD if cand.source is NAMED else None)
@@ -696,12 +717,16 @@ def _finds(haystack: str, needle: str) -> Iterator[int]:
         start = haystack.find(needle, start + 1)
 
 
-def _type_from_mentions(surface: str, text: str, limit: int = 8) -> EntityType | None:
-    """The first type cue around any mention of `surface` ("X is ...; on the X dataset")."""
+def _type_from_mentions(
+    surface: str, text: str, explicit: bool = False, limit: int = 8
+) -> EntityType | None:
+    """The first type cue around any mention of `surface` ("X is ...; on the X dataset");
+    `explicit`: only the kind-and-naming-verb cue ("an agent called X")."""
     for i, start in enumerate(_occurrences(text, surface)):
         if i == limit:
             break
-        if type_ := type_from_context(*_context(text, start, start + len(surface))):
+        before, after = _context(text, start, start + len(surface))
+        if type_ := explicit_type(before) if explicit else type_from_context(before, after):
             return type_
     return None
 

@@ -114,29 +114,79 @@ def is_generic_phrase(phrase: str) -> bool:
 
 def type_from_context(before: str, after: str) -> EntityType | None:
     """Type cues right around a mention: an apposition ("X, the first open-source ...
-    model"), a size or version ("X-7B", "X v2"), the word after ("X benchmark", "X
-    score", "X algorithm"), the words before ("the task of X", "datasets such as X")."""
+    model"), a kind and a naming verb (explicit_type: "an approach, dubbed X"), a size or version
+    ("X-7B", "X v2"), the word after ("X benchmark", "X score", "X algorithm"), the
+    words before ("the task of X", "datasets such as X")."""
     after_cues, before_cues, appositive, model_size = _context_regexes()
     head = after[:120]
     if m := appositive.match(head):
-        noun = re.sub(r"\s+", " ", m.group("noun").lower())
-        return EntityType(_cues()["appositive"][noun])
+        return _kind(m["noun"])
+    if type_ := explicit_type(before):
+        return type_
     if model_size.match(head):
         return EntityType.MODEL
     first = _first_words(head)
     for type_, cue, cue_starts in after_cues:
         if (first is None or first.startswith(cue_starts)) and cue.match(head):
             return type_
-    window = before[-160:]
-    if window.rstrip().endswith((",", "and", "or")):  # how a _LIST_TAIL match ends
-        window = _LIST_TAIL.sub("", window)  # through a list: "such as A, B and X"
-    tail = window[-40:]
+    tail = _before_list(before)[-40:]
     last = _last_words(tail)
     for type_, cue, cue_ends in before_cues:
         # The regexes try every position: first a check of the text's end (str.endswith).
         if (last is None or last.endswith(cue_ends)) and cue.search(tail):
             return type_
     return None
+
+
+@cache
+def _named_as() -> tuple[re.Pattern[str], tuple[str, ...], dict[str, str]]:
+    """The regex of a kind noun and a naming verb, the verbs' last words, the nouns' types."""
+    cues = _cues()
+    kinds = {**cues["appositive"], **cues["naming_nouns"]}
+    nouns, verbs = _alternation(list(kinds)), _alternation(cues["naming_verbs"])
+    regex = re.compile(rf"\b(?P<noun>{nouns})s?,?\s+(?:{verbs})\s*[{_QUOTES}]?$", re.I)
+    return regex, tuple(sorted({v.split()[-1] for v in cues["naming_verbs"]})), kinds
+
+
+def explicit_type(before: str) -> EntityType | None:
+    """What the text says a name is in so many words: a kind noun and a naming verb
+    before it ("an approach, dubbed X", "an agent called X", "two datasets named A and
+    X"). Evidence above a name's shape ("-QA") and a homonym's type."""
+    regex, verb_ends, kinds = _named_as()
+    tail = _before_list(before)[-40:]
+    last = _last_words(tail)
+    m = regex.search(tail) if last is None or last.endswith(verb_ends) else None
+    return EntityType(kinds[re.sub(r"\s+", " ", m["noun"].lower())]) if m else None
+
+
+def _kind(noun: str) -> EntityType:
+    """The type an apposition's kind noun ("a benchmark", "an approach") says."""
+    return EntityType(_cues()["appositive"][re.sub(r"\s+", " ", noun.lower())])
+
+
+@cache
+def list_types_first() -> frozenset[EntityType]:
+    return frozenset(EntityType(t) for t in _cues()["list_types_first"])
+
+
+def _before_list(before: str) -> str:
+    """The text before a mention, through a list it ends ("such as A, B and " X)."""
+    window = before[-160:]
+    if window.rstrip().endswith((",", "and", "or")):  # how a _LIST_TAIL match ends
+        window = _LIST_TAIL.sub("", window)
+    return window
+
+
+_LIST_ITEM = re.compile(rf"({_ITEM})(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)")
+
+
+def list_mates(before: str) -> list[str]:
+    """The names listed right before a mention: "ImageNet" of "such as ImageNet and X"."""
+    window = before[-160:]
+    if not window.rstrip().endswith((",", "and", "or")):  # how a _LIST_TAIL match ends
+        return []
+    m = _LIST_TAIL.search(window)
+    return _LIST_ITEM.findall(m.group()) if m else []
 
 
 def _first_words(head: str) -> str | None:
