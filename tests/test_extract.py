@@ -484,6 +484,15 @@ def test_a_new_benchmark_the_abstract_dwells_on_is_introduced(extractor):
             "VTAB",
             EntityType.DATASET,
         ),
+        # An apposition after a colon: "(TSER): a regression task".
+        (
+            "Time Series Extrinsic Regression",
+            "This paper studies Time Series Extrinsic Regression (TSER): a regression task "
+            "of which the aim is to learn the relationship between a time series and a "
+            "continuous scalar variable.",
+            "TSER",
+            EntityType.TASK,
+        ),
         # An apposition with "agent" somewhere in it says nothing of the name.
         (
             "Google Research Football: A Novel Reinforcement Learning Environment",

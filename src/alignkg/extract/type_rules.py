@@ -75,7 +75,7 @@ def _context_regexes() -> tuple[
     )
     nouns = _alternation(list(cues["appositive"]))
     appositive = re.compile(
-        rf"^,\s+(?:a|an|the|our)\s+(?:[\w-]+,?\s+){{0,6}}?(?P<noun>{nouns})s?\b", re.I
+        rf"^[,:]\s+(?:a|an|the|our)\s+(?:[\w-]+,?\s+){{0,6}}?(?P<noun>{nouns})s?\b", re.I
     )
     return after, before, appositive, re.compile(cues["model_size_after"])
 
@@ -153,8 +153,13 @@ def explicit_type(before: str) -> EntityType | None:
     before it ("an approach, dubbed X", "an agent called X", "two datasets named A and
     X"). Evidence above a name's shape ("-QA") and a homonym's type."""
     regex, verb_ends, kinds = _named_as()
-    tail = _before_list(before)[-40:]
+    tail = before[-40:]
     last = _last_words(tail)
+    if last is not None and not last.endswith(verb_ends):  # most mentions: a quick no
+        if not last.endswith((",", "and", "or")):  # how a _LIST_TAIL match ends
+            return None
+        tail = _before_list(before)[-40:]
+        last = _last_words(tail)
     m = regex.search(tail) if last is None or last.endswith(verb_ends) else None
     return EntityType(kinds[re.sub(r"\s+", " ", m["noun"].lower())]) if m else None
 
