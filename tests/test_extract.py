@@ -493,6 +493,14 @@ def test_a_new_benchmark_the_abstract_dwells_on_is_introduced(extractor):
             "TSER",
             EntityType.TASK,
         ),
+        # "indices", the plural of a metric's head word.
+        (
+            "Measuring group-separability in geometrical space",
+            "Traditional cluster validity indices (CVIs) might be applied in this context "
+            "but they show limitations.",
+            "CVIs",
+            EntityType.METRIC,
+        ),
         # An apposition with "agent" somewhere in it says nothing of the name.
         (
             "Google Research Football: A Novel Reinforcement Learning Environment",
