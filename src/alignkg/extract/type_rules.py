@@ -19,6 +19,7 @@ from alignkg.records import EntityType
 # Earlier items of a coordinated list before a mention: "ParCo, MoMask, and " before BAMM.
 _ITEM = r"(?<![\w-])[A-Z0-9][\w.+*-]*(?:\s[A-Z0-9][\w.+*-]*)?"
 _LIST_TAIL = re.compile(rf"(?:{_ITEM},\s*(?:and\s+|or\s+)?|{_ITEM}\s+(?:and|or)\s+)+$")
+_LIST_ENDS = (",", "and", "or")  # how a _LIST_TAIL match ends: a quick check before it
 _VERSION = re.compile(r"(?i:v?\d+(?:\.\d+)*[a-z]?|\(?\d{4}\)?)")
 _QUOTES = "\"“'"
 _PREPOSITIONS = frozenset({"with", "for", "of", "via", "from", "to", "in", "on", "by", "using"})
@@ -156,17 +157,22 @@ def explicit_type(before: str) -> EntityType | None:
     tail = before[-40:]
     last = _last_words(tail)
     if last is not None and not last.endswith(verb_ends):  # most mentions: a quick no
-        if not last.endswith((",", "and", "or")):  # how a _LIST_TAIL match ends
+        if not last.endswith(_LIST_ENDS):
             return None
         tail = _before_list(before)[-40:]
         last = _last_words(tail)
     m = regex.search(tail) if last is None or last.endswith(verb_ends) else None
-    return EntityType(kinds[re.sub(r"\s+", " ", m["noun"].lower())]) if m else None
+    return EntityType(kinds[_noun_key(m["noun"])]) if m else None
 
 
 def _kind(noun: str) -> EntityType:
     """The type an apposition's kind noun ("a benchmark", "an approach") says."""
-    return EntityType(_cues()["appositive"][re.sub(r"\s+", " ", noun.lower())])
+    return EntityType(_cues()["appositive"][_noun_key(noun)])
+
+
+def _noun_key(noun: str) -> str:
+    """A matched kind noun as the cue tables spell it: "Large  Model" -> "large model"."""
+    return re.sub(r"\s+", " ", noun.lower())
 
 
 @cache
@@ -177,7 +183,7 @@ def list_types_first() -> frozenset[EntityType]:
 def _before_list(before: str) -> str:
     """The text before a mention, through a list it ends ("such as A, B and " X)."""
     window = before[-160:]
-    if window.rstrip().endswith((",", "and", "or")):  # how a _LIST_TAIL match ends
+    if window.rstrip().endswith(_LIST_ENDS):
         window = _LIST_TAIL.sub("", window)
     return window
 
@@ -188,7 +194,7 @@ _LIST_ITEM = re.compile(rf"({_ITEM})(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)")
 def list_mates(before: str) -> list[str]:
     """The names listed right before a mention: "ImageNet" of "such as ImageNet and X"."""
     window = before[-160:]
-    if not window.rstrip().endswith((",", "and", "or")):  # how a _LIST_TAIL match ends
+    if not window.rstrip().endswith(_LIST_ENDS):
         return []
     m = _LIST_TAIL.search(window)
     return _LIST_ITEM.findall(m.group()) if m else []
