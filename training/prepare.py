@@ -32,9 +32,9 @@ from spacy.tokens import Doc, DocBin
 from spacy.util import filter_spans
 
 from alignkg.extract.entities import _occurrences as whole_word_occurrences
-from alignkg.extract.learned import load_filter, named
+from alignkg.extract.learned import load_filter
 from alignkg.ingest import read_corpus
-from alignkg.keys import match_key
+from alignkg.keys import match_key, written_as_name
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 LABELS = ("Method", "Model", "Dataset", "Task", "Metric")
@@ -132,9 +132,9 @@ def clean_mention(text: str, type_: str, field: FieldNames) -> tuple[str, str] |
     ):
         return None  # fragments: "- shot", "ordinary differential equation (ODE"
     trimmed = _TRIM_TAIL.sub("", text)
-    if trimmed != text and (named(trimmed) or not named(text)):
+    if trimmed != text and (written_as_name(trimmed) or not written_as_name(text)):
         text = trimmed  # "Pascal VOC 2012 dataset" -> "Pascal VOC 2012"
-    if named(text):
+    if written_as_name(text):
         if type_ == "Method" and field.has(text, "Model") and not field.has(text, "Method"):
             type_ = "Model"
         return text, type_

@@ -59,7 +59,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib.resources import files
 
-from alignkg.keys import GREEK_NAMES, slug
+from alignkg.keys import GREEK_NAMES, has_two_capitals, slug
 from alignkg.records import (
     PAPER_REF,
     Entity,
@@ -104,7 +104,7 @@ _TOKEN = re.compile(r"[^\W_]+|\*")
 
 def is_acronym_like(form: str) -> bool:
     """A short name without spaces and with two capitals: "DPO", "SVMs", "GPT-4", "f-DPO"."""
-    return len(form) <= 10 and " " not in form and sum(c.isupper() for c in form) >= 2
+    return len(form) <= 10 and " " not in form and has_two_capitals(form)
 
 
 def _singular(token: str, original: str, keeps: frozenset[str]) -> str:
@@ -169,7 +169,7 @@ def long_forms_agree(a: str, b: str) -> bool:
 
 
 def _has_inner_acronym(form: str) -> bool:
-    return any(sum(c.isupper() for c in w) >= 2 for w in _TOKEN.findall(form)) and " " in form
+    return any(has_two_capitals(w) for w in _TOKEN.findall(form)) and " " in form
 
 
 def _agree(a: list[tuple[str, str]], i: int, b: list[tuple[str, str]], j: int) -> bool:

@@ -9,6 +9,17 @@ import unicodedata
 _NOT_ALNUM = re.compile(r"(?:[^\w*]|_)+")  # letters of any script stay: "β-DPO" is not "DPO"
 
 
+def has_two_capitals(word: str) -> bool:
+    """Whether `word` has two capital letters or more, as acronyms do ("DPO", "LoRA",
+    "f-DPO"): the test for acronym-like spellings wherever names are read."""
+    return sum(map(str.isupper, word)) >= 2
+
+
+def written_as_name(text: str) -> bool:
+    """Capitals beyond a sentence-initial one, or digits: "ResNet", "CIFAR-10", "text8"."""
+    return any(c.isdigit() for c in text) or any(c.isupper() for c in text[1:])
+
+
 def match_key(name: str) -> str:
     """Case-folded, with hyphens, spaces and punctuation removed (GUIDELINES.md).
 

@@ -29,7 +29,7 @@ from alignkg.extract.type_rules import (
     type_from_context,
     type_from_phrase,
 )
-from alignkg.keys import match_key
+from alignkg.keys import has_two_capitals, match_key, written_as_name
 from alignkg.records import EntityType
 
 
@@ -487,8 +487,7 @@ class EntityFinder:
                 return False  # "PPO-based", "GPT-4-generated", "RL-trained"
             parts = surface.split("-")
             if cand.source is COINED and not any(
-                sum(map(str.isupper, part)) >= 2 and not self.lexicon.is_generic(part)
-                for part in parts
+                has_two_capitals(part) and not self.lexicon.is_generic(part) for part in parts
             ):
                 return False  # "Human-AI": its only acronym is a generic one
             if (
@@ -661,7 +660,7 @@ def _add_repeated_mentions(text: str, entities: list[LocalEntity], chosen: list[
     for entity in entities:
         for form in sorted({entity.name, *entity.aliases}, key=len, reverse=True):
             # Acronym-like forms recur as spelled ("PRO" is not "pro"); others in any case.
-            exact = sum(map(str.isupper, form)) >= 2
+            exact = has_two_capitals(form)
             haystack, needle = (text, form) if exact else (folded, form.lower())
             if id(haystack) not in words:  # an index pays off on long texts only
                 long_text = len(text) > names.SHORT_TEXT
@@ -781,4 +780,4 @@ def _looks_named(surface: str, generic) -> bool:
     (SciREX) and GUIDELINES.md disagree most ("data generation", "semantic reasoning")."""
     words = [w for w in re.split(r"[\s/-]+", surface) if w and not generic(w)]
     rest = " ".join(words)
-    return any(c.isdigit() for c in rest) or any(c.isupper() for c in rest[1:])
+    return written_as_name(rest)

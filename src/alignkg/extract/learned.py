@@ -35,6 +35,7 @@ from spacy.tokens import Doc
 from spacy.util import minibatch
 
 from alignkg.extract.type_rules import head_word
+from alignkg.keys import written_as_name
 from alignkg.records import EntityType
 
 SPANS_KEY = "alignkg_learned"
@@ -68,11 +69,6 @@ def load_filter() -> dict:
     return json.loads(raw)
 
 
-def named(text: str) -> bool:
-    """Capitals beyond a sentence-initial one, or digits: "ResNet", "CIFAR-10", "text8"."""
-    return any(c.isdigit() for c in text) or any(c.isupper() for c in text[1:])
-
-
 def counts(text: str, type_: EntityType) -> bool:
     """Whether a span of the model names something by GUIDELINES.md: not "NLP benchmarks"
     (a generic head written lower-case), not "memory" as a Metric, no LaTeX, not cut
@@ -83,7 +79,7 @@ def counts(text: str, type_: EntityType) -> bool:
     head = head_word(text)
     if head in rules["generic_heads"] and head in text:  # the head as written, lower-case
         return False
-    return type_ is not EntityType.METRIC or named(text) or head in rules["metric_heads"]
+    return type_ is not EntityType.METRIC or written_as_name(text) or head in rules["metric_heads"]
 
 
 @Language.factory("alignkg_learned", default_config={"model": ""})

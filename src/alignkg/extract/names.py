@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 
+from alignkg.keys import has_two_capitals
 from alignkg.records import EntityType
 
 Span = tuple[int, int, EntityType | None]
@@ -303,7 +304,7 @@ _COINED = re.compile(
 
 
 def _has_acronym_part(word: str) -> bool:
-    return any(sum(map(str.isupper, part)) >= 2 for part in word.split("-"))
+    return any(has_two_capitals(part) for part in word.split("-"))
 
 
 def coined_names(text: str) -> Iterator[Span]:
