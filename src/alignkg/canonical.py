@@ -398,9 +398,9 @@ def cluster_spellings(mentions: Sequence[Spelling]) -> list[Cluster]:
     for root in (r for r in groups if keys[r].weak):
         members = groups[root]
         candidates = {c for i in members for key in keys[i].weak for c in claimants.get(key, ())}
-        if not all(mentions[i].proposed for i in members):
-            pass  # a bare use refers to the name's dominant meaning
-        else:  # only papers' own proposals: they join an established name, not a coinage
+        # A bare use refers to the name's dominant meaning; papers' own proposals alone
+        # join an established name (two papers or more), not another paper's coinage.
+        if all(mentions[i].proposed for i in members):
             candidates = {c for c in candidates if len(clusters[c].papers) >= 2}
         if candidates:
             joins[root] = min(candidates, key=order.__getitem__)
