@@ -37,6 +37,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import groupby, islice
+from typing import NamedTuple
 
 from alignkg.canonical import (
     Mention,
@@ -352,11 +353,10 @@ class GraphBuilder:
         self.db = None
         return self.report
 
-    def _component_spellings(self) -> Iterator[list[tuple]]:
-        """For each dirty component: its spellings, each (row id, type, name, aliases,
-        proposed, links, entity, papers, (paper, position) of its first mention, papers
-        of this run). A spelling's papers come as one JSON array (a paper twice when it
-        has two such mentions), read from the (spelling, paper, pos) index."""
+    def _component_spellings(self) -> Iterator[list[SpellingRow]]:
+        """For each dirty component: its spellings. A spelling's papers come as one JSON
+        array (a paper twice when it has two such mentions), read from the (spelling,
+        paper, pos) index."""
         fresh = (  # a full build writes every entity whole
             "'[]'"
             if self.full
@@ -373,7 +373,7 @@ class GraphBuilder:
         )
         for _, rows in groupby(cursor, key=lambda r: r[0]):
             yield [
-                (*r[1:8], json.loads(r[8]), tuple(json.loads(r[9])), json.loads(r[10]))
+                SpellingRow(*r[1:8], json.loads(r[8]), tuple(json.loads(r[9])), json.loads(r[10]))
                 for r in rows
             ]
 
@@ -381,11 +381,11 @@ class GraphBuilder:
         db = self.db
         # Components are written in groups of about PENDING_MENTIONS mentions: memory
         # holds one group (or one large component), whatever the size of the graph.
-        pending: list[tuple[list[tuple], list[tuple[Entity, list[int]]]]] = []
+        pending: list[tuple[list[SpellingRow], list[tuple[Entity, list[int]]]]] = []
         held = 0
         for spellings in self._component_spellings():
             pending.append((spellings, merge_component(spellings)))
-            held += sum(len(s[7]) for s in spellings)
+            held += sum(len(s.papers) for s in spellings)
             if held >= PENDING_MENTIONS:
                 self._write_components(pending)
                 pending, held = [], 0
@@ -414,8 +414,8 @@ class GraphBuilder:
         old_members: dict[str, set[int]] = defaultdict(set)
         for spellings, _ in pending:
             for s in spellings:
-                if s[6] is not None:
-                    old_members[s[6]].add(s[0])
+                if s.entity is not None:
+                    old_members[s.entity].add(s.row)
         stored = {
             row[0]: row[1:]
             for row in db.execute(
@@ -426,8 +426,8 @@ class GraphBuilder:
         }
         grown, replaced, assigned, kept = [], [], [], set()
         for spellings, entities in pending:
-            new_papers = {s[0]: s[9] for s in spellings}
-            was = {s[0]: s[6] for s in spellings}
+            new_papers = {s.row: s.new_papers for s in spellings}
+            was = {s.row: s.entity for s in spellings}
             for entity, members in entities:
                 fields = (entity.name, entity.type.value, _json(entity.aliases))
                 fields += (_json(entity.links),)
@@ -522,26 +522,39 @@ class GraphBuilder:
             db.execute(f"DELETE FROM {table}")
 
 
-def merge_component(spellings: list[tuple]) -> list[tuple[Entity, list[int]]]:
+class SpellingRow(NamedTuple):
+    """One spelling of a component, as _component_spellings reads it."""
+
+    row: int  # its row id in `spellings`
+    type: str
+    name: str
+    aliases: str  # JSON
+    proposed: int
+    links: str  # JSON
+    entity: str | None  # the entity it was in before this run
+    papers: list[str]  # of all its mentions (a paper twice for two mentions)
+    first: tuple  # (paper, position) of its first mention
+    new_papers: list[str]  # of this run's mentions (none in a full build)
+
+
+def merge_component(spellings: list[SpellingRow]) -> list[tuple[Entity, list[int]]]:
     """canonical.cluster_spellings and assign_ids on one component's spellings (rows of
     _component_spellings): [(entity, row ids of its spellings)]."""
     row_of: dict[int, int] = {}
     objects = []
     # In the order of each spelling's first mention (paper, position): the order the
     # mentions of a full build come in.
-    for row, type_, name, aliases, proposed, links, _, papers, _, _ in sorted(
-        spellings, key=lambda s: s[8]
-    ):
+    for s in sorted(spellings, key=lambda s: s.first):
         spelling = Spelling(
-            EntityType(type_),
-            name,
-            _tuple(aliases),
-            bool(proposed),
-            _tuple(links),
-            frozenset(papers),
-            len(papers),
+            EntityType(s.type),
+            s.name,
+            _tuple(s.aliases),
+            bool(s.proposed),
+            _tuple(s.links),
+            frozenset(s.papers),
+            len(s.papers),
         )
-        row_of[id(spelling)] = row
+        row_of[id(spelling)] = s.row
         objects.append(spelling)
     clusters = cluster_spellings(objects)
     ids = assign_ids(clusters)
