@@ -150,15 +150,14 @@ def relation_values(relation: Relation) -> list[Any]:
     them as one list per row: less to pack than a map). Evidence as parallel lists:
     Neo4j properties cannot hold maps."""
     evidence = relation.evidence
-    confidences = [float(e.confidence) for e in evidence]
     return [
         [e.paper_id for e in evidence],
         [e.sentence for e in evidence],
         [e.start for e in evidence],
         [e.end for e in evidence],
         [e.rule for e in evidence],
-        confidences,
-        max(confidences, default=0.0),  # Relation.confidence
+        [float(e.confidence) for e in evidence],
+        float(relation.confidence),
     ]
 
 
